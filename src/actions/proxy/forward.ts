@@ -1,0 +1,254 @@
+// The proxy action: sends the upstream request to a target chosen by the service's balancer and
+// streams the response back. One `ProxyAttempt` per try is the undici dispatch handler: it gets
+// raw header buffers and body chunks as callbacks (no stream or promise per request), and passes
+// backpressure both ways by returning false and resuming on 'drain'.
+// Retries go to another target, only when replaying is safe (RFC 9110 §9.2.2): the request was
+// never sent, or it is idempotent and has no body.
+import { Readable } from 'node:stream'
+import type { Dispatcher } from 'undici'
+import type { Cancellable, Exchange } from '../../exchange/exchange.js'
+import { GatewayResponse } from '../../exchange/gateway-response.js'
+import { HeaderList } from '../../exchange/header-list.js'
+import { LocalReply } from '../../exchange/local-reply.js'
+import type { RouteAction } from '../../pipeline/compiled-route.js'
+import { canStreamDirectly, reply, respond } from '../../pipeline/run-exchange.js'
+import type { ServiceRuntime } from '../../services/service-runtime.js'
+import type { Target } from '../../services/target.js'
+import { connectionListed, HOP_BY_HOP, removeListed } from './hop-by-hop.js'
+import { classifyUpstreamError } from './upstream-error.js'
+import { proxyWebSocket } from './websocket.js'
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
+
+export class ProxyAction implements RouteAction {
+  readonly kind = 'proxy'
+  readonly service: ServiceRuntime
+
+  constructor(service: ServiceRuntime) {
+    this.service = service
+  }
+
+  handle(ex: Exchange): void {
+    startAttempt(ex, this.service, undefined, 0)
+  }
+
+  handleUpgrade(ex: Exchange): void {
+    proxyWebSocket(ex, this.service)
+  }
+
+  describe(): string {
+    return `proxy to service ${this.service.name}`
+  }
+}
+
+/** The value a hash balancer hashes for this exchange. */
+function hashKey(ex: Exchange, service: ServiceRuntime): string | undefined {
+  if (service.algorithm === 'ip-hash') return ex.client.ip
+  if (service.hashHeader !== undefined) return ex.request.header(service.hashHeader)
+  return undefined
+}
+
+/** Picks a target and dispatches one attempt; `deadline` 0 means this is the first attempt. */
+function startAttempt(ex: Exchange, service: ServiceRuntime, tried: Target[] | undefined, deadline: number): void {
+  const now = Date.now()
+  if (deadline === 0) deadline = now + service.timeoutMs
+  const remaining = deadline - now
+  if (remaining <= 0) return reply(ex, LocalReply.fromCode('ERR_UPSTREAM_TIMEOUT'))
+  if (service.breaker !== undefined && !service.breaker.allow(now)) return reply(ex, LocalReply.fromCode('ERR_CIRCUIT_OPEN'))
+  const target = service.pick(now, service.algorithm === 'round-robin' ? undefined : hashKey(ex, service), tried)
+  if (target === undefined) {
+    service.breaker?.onAbandon()
+    return reply(ex, LocalReply.fromCode('ERR_NO_HEALTHY_UPSTREAM'))
+  }
+  const upstream = ex.upstreamRequest
+  const attempt = new ProxyAttempt(ex, service, target, tried, deadline)
+  ex.attempts++
+  ex.target = target.url
+  ex.upstreamCall = attempt
+  target.inflight++
+  target.pool.dispatch(
+    {
+      path: upstream.path,
+      method: upstream.method,
+      headers: upstream.headers.raw,
+      body: ex.request.hasBody ? ex.request.raw : null,
+      headersTimeout: Math.min(service.perTryTimeoutMs, remaining),
+      bodyTimeout: service.idleTimeoutMs,
+    },
+    attempt,
+  )
+}
+
+/** The response body as a stream, for routes whose onResponse hooks may wrap or read it. */
+class UpstreamBody extends Readable {
+  readonly #attempt: ProxyAttempt
+  constructor(attempt: ProxyAttempt) {
+    super()
+    this.#attempt = attempt
+  }
+  override _read(): void {
+    this.#attempt.resumeUpstream()
+  }
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (!this.readableEnded) this.#attempt.cancel(error ?? new Error('response body destroyed'))
+    callback(error)
+  }
+}
+
+class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
+  readonly #ex: Exchange
+  readonly #service: ServiceRuntime
+  readonly #target: Target
+  readonly #tried: Target[] | undefined
+  readonly #deadline: number
+  #abort: ((reason?: Error) => void) | undefined = undefined
+  #resume: (() => void) | undefined = undefined
+  /** The request reached the wire (undici called onConnect); after this a body cannot be replayed. */
+  #sent = false
+  /** The response head was passed on; errors after this can only cut the stream. */
+  #responded = false
+  #retrying = false
+  #paused = false
+  #done = false
+  #body: UpstreamBody | undefined = undefined
+
+  constructor(ex: Exchange, service: ServiceRuntime, target: Target, tried: Target[] | undefined, deadline: number) {
+    this.#ex = ex
+    this.#service = service
+    this.#target = target
+    this.#tried = tried
+    this.#deadline = deadline
+  }
+
+  cancel(reason: Error): void {
+    this.#abort?.(reason)
+  }
+
+  resumeUpstream(): void {
+    if (this.#paused) {
+      this.#paused = false
+      this.#resume?.()
+    }
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    this.#abort = abort
+    this.#sent = true
+    if (this.#ex.finished) abort(new Error('client closed the connection'))
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200) return true // 1xx informational: nothing to forward
+    const service = this.#service
+    if (statusCode >= 500) {
+      if (service.retryOn.has(statusCode) && this.#mayRetry()) {
+        this.#retrying = true
+        service.recordFailure(this.#target, Date.now())
+        this.#abort?.(new Error('retrying on status'))
+        return false
+      }
+      service.recordFailure(this.#target, Date.now())
+    } else {
+      service.recordSuccess(this.#target)
+    }
+    this.#responded = true
+    this.#resume = resume
+    const ex = this.#ex
+    const headers = responseHeaders(rawHeaders)
+    if (canStreamDirectly(ex)) {
+      const res = ex.clientResponse
+      if (res.headersSent || res.destroyed) return false
+      headers.push('x-request-id', ex.id)
+      res.writeHead(statusCode, headers)
+      return true
+    }
+    this.#body = new UpstreamBody(this)
+    respond(ex, new GatewayResponse(statusCode, new HeaderList(headers), this.#body, 'upstream'))
+    return true
+  }
+
+  onData(chunk: Buffer): boolean {
+    const body = this.#body
+    if (body !== undefined) {
+      if (body.push(chunk)) return true
+      this.#paused = true
+      return false
+    }
+    const res = this.#ex.clientResponse
+    if (res.write(chunk)) return true
+    if (this.#resume !== undefined) res.once('drain', this.#resume)
+    return false
+  }
+
+  onComplete(): void {
+    this.#settle()
+    if (this.#body !== undefined) this.#body.push(null)
+    else this.#ex.clientResponse.end()
+  }
+
+  onError(error: Error): void {
+    this.#settle()
+    const ex = this.#ex
+    const service = this.#service
+    if (this.#retrying) return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline)
+    if (ex.finished) {
+      service.breaker?.onAbandon()
+      return
+    }
+    const code = classifyUpstreamError(error)
+    if (this.#responded) {
+      // Mid-body failure: the status is already on the wire, so the client can only see a cut stream.
+      service.recordFailure(this.#target, Date.now())
+      ex.abortReason = `upstream-${code}`
+      ex.error = { code, message: error.message }
+      if (this.#body !== undefined) this.#body.destroy(error)
+      else ex.clientResponse.destroy(error)
+      return
+    }
+    service.recordFailure(this.#target, Date.now())
+    ex.log.debug({ err: error, target: this.#target.url, attempt: ex.attempts }, 'upstream attempt failed')
+    if (this.#mayRetry() && Date.now() < this.#deadline) {
+      return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline)
+    }
+    reply(ex, LocalReply.fromCode(code))
+  }
+
+  /** Replay is safe if nothing was sent, or the request is idempotent and bodiless; and budget remains. */
+  #mayRetry(): boolean {
+    const ex = this.#ex
+    if (ex.attempts > this.#service.retries) return false
+    if (!this.#sent) return true
+    return IDEMPOTENT.has(ex.request.method) && !ex.request.hasBody
+  }
+
+  #settle(): void {
+    if (this.#done) return
+    this.#done = true
+    this.#target.inflight--
+    if (this.#ex.upstreamCall === this) this.#ex.upstreamCall = undefined
+  }
+}
+
+/** Upstream response headers as a flat string array, hop-by-hop removed and our Via appended. */
+function responseHeaders(raw: Buffer[]): string[] {
+  const out: string[] = []
+  let listed: string[] | undefined
+  let via: string | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
+    if (HOP_BY_HOP[name] === true) {
+      if (name === 'connection') listed = connectionListed((raw[i + 1] as Buffer).toString('latin1'))
+      continue
+    }
+    if (name === 'x-request-id') continue
+    if (name === 'via') {
+      via = (raw[i + 1] as Buffer).toString('latin1')
+      continue
+    }
+    out.push(name, (raw[i + 1] as Buffer).toString('latin1'))
+  }
+  if (listed !== undefined && listed.length > 0) removeListed(out, listed)
+  // The upstream spoke HTTP/1.1 to us (RFC 9110 §7.6.3: Via names the received protocol).
+  out.push('via', via === undefined ? '1.1 portico' : `${via}, 1.1 portico`)
+  return out
+}

@@ -1,0 +1,179 @@
+// `portico` — the composition root: wires config sources, the gateway (or the cluster) and
+// signals together. Exit codes: 0 success, 1 invalid config, 2 bad usage.
+import { availableParallelism } from 'node:os'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { ConfigError, formatIssue } from '../config/config-issue.js'
+import { loadConfigFile, loadConfigText, type LoadedConfig } from '../config/load-config.js'
+import { GatewayConfigSchema } from '../config/schema/root.js'
+import { createLogger, type Logger } from '../observability/logger.js'
+import { PolicyRegistry } from '../policies/index.js'
+import { ClusterPrimary } from '../runtime/cluster.js'
+import { Gateway } from '../runtime/gateway.js'
+import { FileSource } from '../sources/file-source.js'
+import { parseCli, UsageError, USAGE, type CliArgs } from './args.js'
+import { explainRoutes } from './explain.js'
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let args: CliArgs
+  try {
+    args = parseCli(argv)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`portico: ${error.message}\n\n${USAGE}\n`)
+    return 2
+  }
+  switch (args.command) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`)
+      return 0
+    case 'version':
+      process.stdout.write(`${version()}\n`)
+      return 0
+    case 'schema':
+      process.stdout.write(`${JSON.stringify(GatewayConfigSchema, null, 2)}\n`)
+      return 0
+    case 'validate':
+      return validate(args)
+    case 'start':
+      return start(args)
+  }
+}
+
+async function readConfig(file: string): Promise<LoadedConfig | undefined> {
+  try {
+    return await loadConfigFile(file, { policies: new PolicyRegistry() })
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${file}: invalid config (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})\n`)
+    for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`)
+    return undefined
+  }
+}
+
+async function validate(args: CliArgs): Promise<number> {
+  const loaded = await readConfig(args.config)
+  if (loaded === undefined) return 1
+  if (args.explain) {
+    // Compiling also loads policy modules, so --explain catches errors only creation reveals.
+    try {
+      process.stdout.write(await explainRoutes(loaded))
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`)
+      return 1
+    }
+  }
+  process.stdout.write(`${args.config}: valid (${loaded.config.routes.length} routes, ${Object.keys(loaded.config.services ?? {}).length} services)\n`)
+  return 0
+}
+
+function workerCount(loaded: LoadedConfig): number {
+  const workers = loaded.config.workers ?? 'auto'
+  return workers === 'auto' ? availableParallelism() : workers
+}
+
+async function start(args: CliArgs): Promise<number> {
+  const loaded = await readConfig(args.config)
+  if (loaded === undefined) return 1
+  const log = createLogger(loaded.config.logging?.level ?? 'info')
+  const workers = workerCount(loaded)
+  return workers === 1 ? startSingle(args, loaded, log) : startCluster(args, loaded, log, workers)
+}
+
+async function startSingle(args: CliArgs, loaded: LoadedConfig, log: Logger): Promise<number> {
+  const registry = new PolicyRegistry()
+  let gateway: Gateway
+  try {
+    gateway = await Gateway.start(loaded, { log, registry })
+  } catch (error) {
+    return startFailed(error, log)
+  }
+  logListening(gateway, log)
+  const source = new FileSource(
+    {
+      file: args.config,
+      onChange: (text) => {
+        const result = loadConfigText(text, args.config, { policies: registry })
+        if (!result.ok) {
+          for (const issue of result.issues) log.error(formatIssue(issue))
+          log.error('config reload refused; the previous config stays active')
+          return
+        }
+        gateway.reload(result.loaded).then(
+          (snapshot) => log.info({ generation: snapshot.generation, hash: snapshot.hash }, 'config reloaded'),
+          (error: Error) => log.error({ err: error }, 'config reload failed; the previous config stays active'),
+        )
+      },
+      onError: (error) => log.warn({ err: error }, 'config watcher error'),
+    },
+    loaded.text,
+  )
+  if (args.watch) source.start()
+  process.on('SIGHUP', () => source.trigger())
+  return waitForStop(log, async () => {
+    source.stop()
+    await gateway.close()
+  })
+}
+
+async function startCluster(args: CliArgs, loaded: LoadedConfig, log: Logger, workers: number): Promise<number> {
+  const primary = new ClusterPrimary({ loaded, workers, log, workerEntry: fileURLToPath(new URL('./worker.js', import.meta.url)) })
+  try {
+    await primary.start()
+  } catch (error) {
+    await primary.stop()
+    return startFailed(error, log)
+  }
+  log.info({ workers, listeners: loaded.config.listeners.map((l) => `${l.host ?? '0.0.0.0'}:${l.port}`) }, 'portico is listening')
+  const source = new FileSource(
+    { file: args.config, onChange: (text) => void primary.reload(text), onError: (error) => log.warn({ err: error }, 'config watcher error') },
+    loaded.text,
+  )
+  if (args.watch) source.start()
+  process.on('SIGHUP', () => source.trigger())
+  return waitForStop(log, async () => {
+    source.stop()
+    await primary.stop()
+  })
+}
+
+function startFailed(error: unknown, log: Logger): number {
+  if (error instanceof ConfigError) {
+    for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`)
+    return 1
+  }
+  log.fatal({ err: error }, 'portico could not start')
+  return 1
+}
+
+function logListening(gateway: Gateway, log: Logger): void {
+  const addresses = gateway.listeners.map((l) => `${l.address?.address}:${l.address?.port}`)
+  log.info({ listeners: addresses, generation: gateway.generation }, 'portico is listening')
+}
+
+/** Resolves with exit code 0 after SIGTERM or SIGINT and a graceful stop. */
+function waitForStop(log: Logger, stop: () => Promise<void>): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) return
+      stopping = true
+      log.info({ signal }, 'draining in-flight requests, then stopping')
+      stop().then(
+        () => resolve(0),
+        (error: Error) => {
+          log.error({ err: error }, 'error while stopping')
+          resolve(1)
+        },
+      )
+    }
+    process.once('SIGTERM', onSignal)
+    process.once('SIGINT', onSignal)
+  })
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+  return pkg.version
+}

@@ -1,0 +1,113 @@
+// GatewayConfig → Snapshot: services (reusing unchanged ones from the previous generation), policy
+// chains, routes and the route table. Everything the request path needs is built here, once.
+import type { LoadedConfig } from '../config/load-config.js'
+import type { PolicyLocation } from '../config/resolve.js'
+import type { RouteConfig } from '../config/schema/root.js'
+import { ProxyAction } from '../actions/proxy/forward.js'
+import { RedirectAction } from '../actions/redirect.js'
+import { RespondAction } from '../actions/respond.js'
+import { compileRewrite } from '../actions/proxy/rewrite.js'
+import { AccessLog } from '../observability/access-log.js'
+import type { Logger } from '../observability/logger.js'
+import type { CompiledRoute, RouteAction } from '../pipeline/compiled-route.js'
+import type { Policy, PolicyEnv } from '../pipeline/policy.js'
+import type { PolicyRegistry } from '../policies/index.js'
+import { RouteMatcher, RouteTable } from '../routing/route-table.js'
+import { Snapshot } from '../runtime/snapshot.js'
+import { ServiceRuntime } from '../services/service-runtime.js'
+import { createEntries, mergeChain, type ChainEntry } from './compile-chain.js'
+
+export interface CompileContext {
+  readonly registry: PolicyRegistry
+  readonly log: Logger
+  readonly generation: number
+  /** The active snapshot, whose unchanged services are carried over. */
+  readonly previous?: Snapshot | undefined
+  readonly now?: () => number
+}
+
+export async function compileSnapshot(loaded: LoadedConfig, context: CompileContext): Promise<Snapshot> {
+  const { config } = loaded
+  const log = context.log
+  const services = new Map<string, ServiceRuntime>()
+  const created: ServiceRuntime[] = []
+  const policies: Policy[] = []
+  try {
+    for (const [name, serviceConfig] of Object.entries(config.services ?? {})) {
+      const previous = context.previous?.services.get(name)
+      const fingerprint = JSON.stringify(serviceConfig)
+      if (previous !== undefined && previous.fingerprint === fingerprint) {
+        services.set(name, previous)
+      } else {
+        const runtime = new ServiceRuntime(name, serviceConfig, log)
+        created.push(runtime)
+        services.set(name, runtime)
+      }
+    }
+
+    const now = context.now ?? Date.now
+    const envFor = (location: PolicyLocation, routeName: string | undefined): PolicyEnv => ({
+      location: `${location.file}:${location.line}`,
+      baseDir: loaded.baseDir,
+      log: log.child({ policyAt: `${location.file}:${location.line}` }),
+      routeName,
+      now,
+    })
+    const globalEntries = (await createEntries(loaded.policies.get('global') ?? [], context.registry, envFor, undefined, loaded.baseDir)).filter(
+      (entry): entry is ChainEntry => !('disabled' in entry),
+    )
+    policies.push(...globalEntries.map((entry) => entry.policy))
+    const globalChain = mergeChain(globalEntries, [])
+
+    const routes: CompiledRoute[] = []
+    for (const [index, route] of config.routes.entries()) {
+      const name = route.name ?? `route-${index}`
+      const own = await createEntries(loaded.policies.get(`route:${index}`) ?? [], context.registry, envFor, name, loaded.baseDir)
+      for (const entry of own) if (!('disabled' in entry)) policies.push(entry.policy)
+      routes.push(
+        Object.freeze({
+          name,
+          index,
+          matcher: new RouteMatcher(route.match),
+          chain: mergeChain(globalEntries, own),
+          action: createAction(route, services),
+          rewrite: compileRewrite(route.rewrite),
+          preserveHost: route.preserveHost ?? false,
+        }),
+      )
+    }
+
+    const snapshot = new Snapshot({
+      generation: context.generation,
+      hash: loaded.hash,
+      routes: new RouteTable(routes),
+      services,
+      globalChain,
+      policies,
+      forwarding: { isTrustedPeer: () => false },
+      log,
+      accessLog: config.logging?.accessLog === false ? undefined : new AccessLog(log),
+    })
+    for (const service of created) service.start()
+    return snapshot
+  } catch (error) {
+    await Promise.allSettled([...created.map((service) => service.close()), ...policies.map((policy) => policy.close?.())])
+    throw error
+  }
+}
+
+function createAction(route: RouteConfig, services: ReadonlyMap<string, ServiceRuntime>): RouteAction {
+  if (route.service !== undefined) return new ProxyAction(services.get(route.service) as ServiceRuntime)
+  if (route.redirect !== undefined) return new RedirectAction(route.redirect.to, route.redirect.status)
+  if (route.respond !== undefined) return new RespondAction(route.respond)
+  throw new Error(`route ${route.name ?? '?'} has no action (config validation should have caught this)`)
+}
+
+/** Closes what `old` owned and `next` did not carry over: services, then policies. */
+export async function disposeSnapshot(old: Snapshot, next: Snapshot | undefined): Promise<void> {
+  const kept = new Set(next ? [...next.services.values()] : [])
+  await Promise.allSettled([
+    ...[...old.services.values()].filter((service) => !kept.has(service)).map((service) => service.close()),
+    ...old.policies.map((policy) => policy.close?.()),
+  ])
+}

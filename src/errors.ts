@@ -1,0 +1,33 @@
+// The one catalogue of error codes Portico answers with. A code is stable (clients and alerts key
+// on it); the status follows RFC 9110 §15 for a gateway: 502 bad upstream, 503 none available,
+// 504 upstream too slow.
+
+export const ERRORS = {
+  ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No route matches this request' },
+  ERR_BAD_REQUEST: { status: 400, message: 'Malformed request' },
+  ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request header fields too large' },
+  ERR_INTERNAL: { status: 500, message: 'Internal gateway error' },
+  ERR_UPSTREAM_CONNECT: { status: 502, message: 'Could not connect to the upstream service' },
+  ERR_UPSTREAM_RESET: { status: 502, message: 'The upstream service closed the connection' },
+  ERR_UPSTREAM_TLS: { status: 502, message: 'The TLS connection to the upstream service failed' },
+  ERR_UPSTREAM_PROTOCOL: { status: 502, message: 'The upstream service sent an invalid response' },
+  ERR_NO_HEALTHY_UPSTREAM: { status: 503, message: 'No healthy upstream target is available' },
+  ERR_CIRCUIT_OPEN: { status: 503, message: 'The upstream service is unavailable (circuit open)' },
+  ERR_SHUTTING_DOWN: { status: 503, message: 'The gateway is shutting down' },
+  ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream service did not answer in time' },
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type ErrorCode = keyof typeof ERRORS
+
+/** An error that carries a catalogue code; thrown on upstream failures, turned into a JSON reply. */
+export class GatewayError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    super(detail ?? ERRORS[code].message, options)
+    this.name = 'GatewayError'
+    this.code = code
+    this.status = ERRORS[code].status
+  }
+}

@@ -1,0 +1,48 @@
+// A route as the request path sees it: compiled matcher, policy chain and action. Immutable; part
+// of a Snapshot.
+import type { Exchange } from '../exchange/exchange.js'
+import type { PathParams } from '../routing/path-pattern.js'
+import type { RouteMatcher } from '../routing/route-table.js'
+import type { Policy } from './policy.js'
+
+/** What answers a request once the chain let it through. A closed set: see ROUTE_ACTIONS. */
+export interface RouteAction {
+  readonly kind: 'proxy' | 'redirect' | 'respond'
+  /** Produces the response and hands it to `respond(ex, response)` (or streams it directly). */
+  handle(ex: Exchange): void
+  /** For an HTTP/1.1 Upgrade (WebSocket); actions without it answer as for any request. */
+  handleUpgrade?(ex: Exchange): void
+  /** Description for `GET /routes` and `validate --explain`. */
+  describe(): string
+}
+
+/** A route's policies in stage order, with flags so empty phases cost nothing. */
+export interface CompiledChain {
+  readonly policies: readonly Policy[]
+  readonly names: readonly string[]
+  readonly hasOnRequest: boolean
+  readonly hasOnResponse: boolean
+  readonly hasOnFinish: boolean
+}
+
+export interface CompiledRoute {
+  readonly name: string
+  readonly index: number
+  readonly matcher: RouteMatcher
+  readonly chain: CompiledChain
+  readonly action: RouteAction
+  /** Maps the matched path to the upstream path (identity unless `rewrite:` is set). */
+  readonly rewrite: (path: string, params: PathParams) => string
+  /** Send the client's Host upstream instead of the target's. */
+  readonly preserveHost: boolean
+}
+
+export function createChain(policies: readonly Policy[], names: readonly string[]): CompiledChain {
+  return Object.freeze({
+    policies: Object.freeze([...policies]),
+    names: Object.freeze([...names]),
+    hasOnRequest: policies.some((p) => p.onRequest !== undefined),
+    hasOnResponse: policies.some((p) => p.onResponse !== undefined),
+    hasOnFinish: policies.some((p) => p.onFinish !== undefined),
+  })
+}

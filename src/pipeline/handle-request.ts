@@ -1,0 +1,79 @@
+// The accept and route phases: pin the current snapshot, read the request line once, find the
+// route, then hand over to the phases in run-exchange.ts. Also the entry for Upgrade requests.
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { ClientRequest } from '../exchange/client-request.js'
+import { Exchange, type ClientInfo, type ListenerInfo } from '../exchange/exchange.js'
+import { LocalReply } from '../exchange/local-reply.js'
+import type { UpstreamRequest } from '../exchange/upstream-request.js'
+import { normalizeHost } from '../routing/host-pattern.js'
+import { normalizeTarget } from '../routing/normalize-path.js'
+import type { GatewayRuntime } from '../runtime/runtime.js'
+import { finishExchange, reply, runExchange } from './run-exchange.js'
+
+/** Builds the upstream request for an exchange (the proxy's job; injected to keep imports inward). */
+export type UpstreamBuilder = (ex: Exchange) => UpstreamRequest
+
+export interface RequestContext {
+  readonly runtime: GatewayRuntime
+  readonly listener: ListenerInfo
+  readonly buildUpstream: UpstreamBuilder
+}
+
+/** node:http 'request' handler. */
+export function handleRequest(context: RequestContext, req: IncomingMessage, res: ServerResponse): void {
+  const ex = acceptExchange(context, req, res)
+  res.once('close', () => finishExchange(ex))
+  routeAndRun(ex)
+}
+
+/**
+ * node:http 'upgrade' handler. A ServerResponse is attached to the raw socket so refusals (401,
+ * 404, 429...) are written as ordinary HTTP responses; a proxied upgrade detaches it again.
+ */
+export function handleUpgrade(context: RequestContext, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  const res = new ServerResponse(req)
+  res.shouldKeepAlive = false
+  res.assignSocket(socket as import('node:net').Socket)
+  const ex = acceptExchange(context, req, res)
+  ex.upgradeHead = head
+  res.once('finish', () => socket.end())
+  socket.once('close', () => finishExchange(ex))
+  routeAndRun(ex)
+}
+
+function acceptExchange(context: RequestContext, req: IncomingMessage, res: ServerResponse): Exchange {
+  const snapshot = context.runtime.current
+  snapshot.acquire()
+  const target = normalizeTarget(req.url ?? '/')
+  const host = normalizeHost(req.headers.host ?? req.headers[':authority'] as string | undefined)
+  const request = new ClientRequest(req, target?.path ?? '/', target?.query ?? '', host)
+  const ex = new Exchange(snapshot, context.listener, clientInfo(req, context), request, res, context.buildUpstream)
+  if (target === undefined) ex.invalidTarget = true
+  return ex
+}
+
+function routeAndRun(ex: Exchange): void {
+  if (ex.invalidTarget) return reply(ex, LocalReply.fromCode('ERR_BAD_REQUEST', 'The request target is not a valid path'))
+  const found = ex.snapshot.routes.match(ex.request)
+  if (found.route === undefined) {
+    if (found.allowedMethods !== undefined) {
+      const allow = [...found.allowedMethods].join(', ')
+      return reply(ex, LocalReply.error(405, 'ERR_METHOD_NOT_ALLOWED', `Method ${ex.request.method} is not allowed here`, { allow }))
+    }
+    return reply(ex, LocalReply.fromCode('ERR_ROUTE_NOT_FOUND'))
+  }
+  ex.route = found.route
+  ex.params = found.params
+  runExchange(ex)
+}
+
+function clientInfo(req: IncomingMessage, context: RequestContext): ClientInfo {
+  const peer = stripMappedPrefix(req.socket.remoteAddress ?? '')
+  return { ip: peer, peerIp: peer, tls: context.listener.protocol === 'https' }
+}
+
+/** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) → `10.0.0.1`. */
+export function stripMappedPrefix(address: string): string {
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address
+}

@@ -1,0 +1,191 @@
+// The per-request flow, in fixed phases (see docs/architecture.md):
+//   route → onRequest (chain order; a LocalReply stops) → action → onResponse (reverse order,
+//   over the policies whose onRequest ran) → write → finish (onFinish, access log, release).
+// Synchronous hooks run in a plain loop; the flow only goes async when a hook returns a promise.
+import type { Exchange } from '../exchange/exchange.js'
+import { GatewayResponse } from '../exchange/gateway-response.js'
+import { HeaderList } from '../exchange/header-list.js'
+import { errorBody, LocalReply } from '../exchange/local-reply.js'
+import { GatewayError } from '../errors.js'
+import type { CompiledChain, CompiledRoute } from './compiled-route.js'
+
+/** Runs the exchange once its route is set. */
+export function runExchange(ex: Exchange): void {
+  const route = ex.route
+  if (route === undefined) throw new Error('runExchange needs a routed exchange')
+  if (route.chain.hasOnRequest) runRequestPhase(ex, route.chain, 0)
+  else {
+    ex.entered = route.chain.policies.length
+    runAction(ex)
+  }
+}
+
+function runRequestPhase(ex: Exchange, chain: CompiledChain, start: number): void {
+  const policies = chain.policies
+  for (let i = start; i < policies.length; i++) {
+    const hook = policies[i]?.onRequest
+    if (hook === undefined) continue
+    let result: ReturnType<typeof hook>
+    try {
+      result = hook.call(policies[i], ex)
+    } catch (error) {
+      ex.entered = i
+      return fail(ex, error)
+    }
+    if (result === undefined) continue
+    if (result instanceof LocalReply) {
+      ex.entered = i
+      return reply(ex, result)
+    }
+    result.then(
+      (value) => {
+        if (ex.finished) return
+        if (value instanceof LocalReply) {
+          ex.entered = i
+          reply(ex, value)
+        } else runRequestPhase(ex, chain, i + 1)
+      },
+      (error: unknown) => {
+        ex.entered = i
+        fail(ex, error)
+      },
+    )
+    return
+  }
+  ex.entered = policies.length
+  runAction(ex)
+}
+
+function runAction(ex: Exchange): void {
+  try {
+    const action = (ex.route as CompiledRoute).action
+    if (ex.upgradeHead !== undefined && action.handleUpgrade !== undefined) action.handleUpgrade(ex)
+    else action.handle(ex)
+  } catch (error) {
+    fail(ex, error)
+  }
+}
+
+/** Answers with a reply the gateway made itself; it passes back through the policies outside it. */
+export function reply(ex: Exchange, localReply: LocalReply): void {
+  const headers = new HeaderList()
+  for (const name in localReply.headers) headers.append(name, localReply.headers[name] as string)
+  let body = localReply.body
+  if (localReply.error !== undefined) {
+    ex.error = localReply.error
+    body = errorBody(localReply.status, localReply.error, ex.id)
+  }
+  respond(ex, new GatewayResponse(localReply.status, headers, body, 'local'))
+}
+
+/** Turns a thrown error into a JSON error reply: catalogue errors keep their status, bugs are 500s. */
+export function fail(ex: Exchange, error: unknown): void {
+  if (error instanceof GatewayError) return reply(ex, LocalReply.error(error.status, error.code, error.message))
+  ex.log.error({ err: error }, 'unexpected error while handling a request')
+  reply(ex, LocalReply.fromCode('ERR_INTERNAL'))
+}
+
+/** Hands a response to the onResponse phase, then writes it. */
+export function respond(ex: Exchange, response: GatewayResponse): void {
+  ex.response = response
+  const chain = ex.route?.chain
+  if (chain !== undefined && chain.hasOnResponse && ex.entered > 0) runResponsePhase(ex, chain, ex.entered - 1)
+  else writeResponse(ex)
+}
+
+/** Whether the action may stream straight to the client (no onResponse hook would see it). */
+export function canStreamDirectly(ex: Exchange): boolean {
+  return !(ex.route?.chain.hasOnResponse ?? false) || ex.entered === 0
+}
+
+function runResponsePhase(ex: Exchange, chain: CompiledChain, start: number): void {
+  const policies = chain.policies
+  for (let i = start; i >= 0; i--) {
+    const hook = policies[i]?.onResponse
+    if (hook === undefined) continue
+    let result: void | Promise<void>
+    try {
+      result = hook.call(policies[i], ex)
+    } catch (error) {
+      return failResponse(ex, error)
+    }
+    if (result !== undefined) {
+      result.then(
+        () => runResponsePhase(ex, chain, i - 1),
+        (error: unknown) => failResponse(ex, error),
+      )
+      return
+    }
+  }
+  writeResponse(ex)
+}
+
+/** A failing onResponse hook: the response is replaced by a 500, written without further hooks. */
+function failResponse(ex: Exchange, error: unknown): void {
+  ex.log.error({ err: error }, 'onResponse hook failed')
+  const previous = ex.response?.body
+  if (previous && typeof previous === 'object' && 'destroy' in previous) previous.destroy()
+  ex.error = { code: 'ERR_INTERNAL', message: 'Internal gateway error' }
+  const headers = new HeaderList(['content-type', 'application/json'])
+  ex.response = new GatewayResponse(500, headers, errorBody(500, ex.error, ex.id), 'local')
+  writeResponse(ex)
+}
+
+/** Writes `ex.response` to the client: head, then the body (value or stream). */
+export function writeResponse(ex: Exchange): void {
+  const res = ex.clientResponse
+  const response = ex.response
+  if (response === undefined || res.headersSent || res.destroyed) {
+    destroyBody(response)
+    return
+  }
+  const raw = response.headers.raw
+  raw.push('x-request-id', ex.id)
+  const body = response.body
+  if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
+    if (body !== null && response.headers.get('content-length') === undefined && response.headers.get('transfer-encoding') === undefined) {
+      raw.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length))
+    }
+    res.writeHead(response.status, raw)
+    res.end(body)
+    return
+  }
+  res.writeHead(response.status, raw)
+  body.on('error', (error) => {
+    ex.abortReason = 'response-body-error'
+    ex.log.warn({ err: error }, 'response body failed while streaming')
+    res.destroy(error)
+  })
+  body.pipe(res)
+}
+
+function destroyBody(response: GatewayResponse | undefined): void {
+  const body = response?.body
+  if (body && typeof body === 'object' && 'destroy' in body) body.destroy()
+}
+
+/** The finish phase: onFinish hooks, the access log, and the snapshot released. Runs once. */
+export function finishExchange(ex: Exchange): void {
+  if (ex.finished) return
+  ex.finished = true
+  const res = ex.clientResponse
+  if (!res.writableFinished) {
+    ex.abortReason ??= 'client-closed'
+    ex.upstreamCall?.cancel(new Error('client closed the connection'))
+  }
+  const chain = ex.route?.chain
+  if (chain !== undefined && chain.hasOnFinish) {
+    const policies = chain.policies
+    for (let i = 0; i < ex.entered; i++) {
+      const hook = policies[i]?.onFinish
+      if (hook === undefined) continue
+      try {
+        hook.call(policies[i], ex)
+      } catch (error) {
+        ex.log.error({ err: error }, 'onFinish hook failed')
+      }
+    }
+  }
+  ex.snapshot.accessLog?.write(ex, res.statusCode)
+  ex.snapshot.release()
+}

@@ -1,0 +1,137 @@
+// One gateway process: the runtime (active snapshot), its listeners, reload and graceful stop.
+// `portico start` runs one of these per worker; tests start one in-process on port 0.
+import type { LoadedConfig } from '../config/load-config.js'
+import { buildUpstreamRequest } from '../actions/proxy/upstream-request.js'
+import { compileSnapshot, disposeSnapshot } from '../compile/compile-snapshot.js'
+import type { Logger } from '../observability/logger.js'
+import { PolicyRegistry } from '../policies/index.js'
+import { Listener, SERVER_DEFAULTS, type ServerLimits } from '../server/listener.js'
+import { GatewayRuntime } from './runtime.js'
+import type { Snapshot } from './snapshot.js'
+
+export interface GatewayOptions {
+  readonly log: Logger
+  readonly registry?: PolicyRegistry
+  /** Milliseconds since the epoch; injectable for policies that keep time. */
+  readonly now?: () => number
+}
+
+export const DRAIN_DEFAULT_MS = 30_000
+
+export class Gateway {
+  readonly runtime: GatewayRuntime
+  readonly listeners: Listener[] = []
+  readonly #options: GatewayOptions
+  readonly #registry: PolicyRegistry
+  #generation: number
+  #loaded: LoadedConfig
+  #stopping: Promise<void> | undefined
+
+  private constructor(initial: Snapshot, loaded: LoadedConfig, options: GatewayOptions, registry: PolicyRegistry) {
+    this.#options = options
+    this.#registry = registry
+    this.#generation = initial.generation
+    this.#loaded = loaded
+    this.runtime = new GatewayRuntime(initial, (old, next) => {
+      void disposeSnapshot(old, next)
+    })
+  }
+
+  /** Compiles the config, opens every listener and starts serving. */
+  static async start(loaded: LoadedConfig, options: GatewayOptions): Promise<Gateway> {
+    const registry = options.registry ?? new PolicyRegistry()
+    const snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now })
+    const gateway = new Gateway(snapshot, loaded, options, registry)
+    try {
+      await gateway.#openListeners(loaded)
+    } catch (error) {
+      await gateway.close(0)
+      throw error
+    }
+    return gateway
+  }
+
+  get generation(): number {
+    return this.#generation
+  }
+
+  get config(): LoadedConfig {
+    return this.#loaded
+  }
+
+  /**
+   * Builds a snapshot from `loaded` and swaps it in. Throws (keeping the current config) when it
+   * cannot be compiled. Listener changes are not applied by reload: they need a restart.
+   */
+  async reload(loaded: LoadedConfig): Promise<Snapshot> {
+    const next = await this.prepare(loaded)
+    this.commit(next, loaded)
+    return next
+  }
+
+  /** Compiles a snapshot without activating it (the cluster's prepare step). */
+  async prepare(loaded: LoadedConfig, generation = this.#generation + 1): Promise<Snapshot> {
+    return compileSnapshot(loaded, {
+      registry: this.#registry,
+      log: this.#options.log,
+      generation,
+      previous: this.runtime.current,
+      now: this.#options.now,
+    })
+  }
+
+  /** Activates a prepared snapshot: new exchanges use it from now on. */
+  commit(next: Snapshot, loaded: LoadedConfig): void {
+    if (JSON.stringify(loaded.config.listeners) !== JSON.stringify(this.#loaded.config.listeners)) {
+      this.#options.log.warn('listener changes take effect after a restart; the current listeners stay open')
+    }
+    this.#generation = next.generation
+    this.#loaded = loaded
+    this.runtime.activate(next)
+  }
+
+  /** Drops a prepared snapshot that will not be activated (the cluster aborted the reload). */
+  async discard(prepared: Snapshot): Promise<void> {
+    await disposeSnapshot(prepared, this.runtime.current)
+  }
+
+  /**
+   * Graceful stop: stop accepting, let in-flight exchanges finish (up to `drainTimeoutMs`), then
+   * close what is left and release every pool and timer.
+   */
+  close(drainTimeoutMs = this.#loaded.config.shutdown?.drainTimeout ?? DRAIN_DEFAULT_MS): Promise<void> {
+    this.#stopping ??= this.#drain(drainTimeoutMs)
+    return this.#stopping
+  }
+
+  async #drain(drainTimeoutMs: number): Promise<void> {
+    for (const listener of this.listeners) listener.stopAccepting()
+    const deadline = Date.now() + drainTimeoutMs
+    while (this.runtime.inflight() > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 25))
+      for (const listener of this.listeners) listener.closeIdle()
+    }
+    for (const listener of this.listeners) listener.destroyAll()
+    const current = this.runtime.current
+    await disposeSnapshot(current, undefined)
+  }
+
+  async #openListeners(loaded: LoadedConfig): Promise<void> {
+    const server = loaded.config.server
+    const limits: ServerLimits = {
+      headerTimeoutMs: server?.headerTimeout ?? SERVER_DEFAULTS.headerTimeoutMs,
+      requestTimeoutMs: server?.requestTimeout ?? SERVER_DEFAULTS.requestTimeoutMs,
+      keepAliveTimeoutMs: server?.keepAliveTimeout ?? SERVER_DEFAULTS.keepAliveTimeoutMs,
+      maxHeaderSize: server?.maxHeaderSize ?? SERVER_DEFAULTS.maxHeaderSize,
+    }
+    for (const config of loaded.config.listeners) {
+      const host = config.host ?? '0.0.0.0'
+      const listener = new Listener({ name: config.name ?? `${host}:${config.port}`, host, port: config.port }, limits, {
+        runtime: this.runtime,
+        buildUpstream: buildUpstreamRequest,
+      })
+      this.listeners.push(listener)
+      await listener.listen()
+    }
+  }
+}
