@@ -3,6 +3,7 @@
 import { availableParallelism } from 'node:os'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { dirname, extname, join } from 'node:path'
 import { ConfigError, formatIssue } from '../config/config-issue.js'
 import { loadConfigFile, loadConfigText, type LoadedConfig } from '../config/load-config.js'
 import { GatewayConfigSchema } from '../config/schema/root.js'
@@ -118,7 +119,7 @@ async function startSingle(args: CliArgs, loaded: LoadedConfig, log: Logger): Pr
 }
 
 async function startCluster(args: CliArgs, loaded: LoadedConfig, log: Logger, workers: number): Promise<number> {
-  const primary = new ClusterPrimary({ loaded, workers, log, workerEntry: fileURLToPath(new URL('./worker.js', import.meta.url)) })
+  const primary = new ClusterPrimary({ loaded, workers, log, workerEntry: siblingModule('worker') })
   try {
     await primary.start()
   } catch (error) {
@@ -171,6 +172,12 @@ function waitForStop(log: Logger, stop: () => Promise<void>): Promise<number> {
     process.once('SIGTERM', onSignal)
     process.once('SIGINT', onSignal)
   })
+}
+
+/** A module next to this one, with this module's extension (.js when built, .ts under tsx). */
+function siblingModule(name: string): string {
+  const self = fileURLToPath(import.meta.url)
+  return join(dirname(self), `${name}${extname(self)}`)
 }
 
 function version(): string {
