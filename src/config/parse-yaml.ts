@@ -70,9 +70,11 @@ export function parseYaml(text: string, file: string): { source: SourceDocument;
   const lines = new LineCounter()
   const document = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true })
   const source = new SourceDocument(file, document, lines)
-  const issues: ConfigIssue[] = document.errors.map((error) => {
+  // Only the first syntax error: the ones after it are usually the parser losing its footing.
+  const issues: ConfigIssue[] = document.errors.slice(0, 1).map((error) => {
     const { line, col } = lines.linePos(error.pos[0])
-    return { file, line, column: col, path: '(yaml)', expected: 'valid YAML', found: error.message.split('\n')[0] ?? error.code }
+    const hint = /flow-map|flow-seq/.test(error.message) && text.includes('${') ? ' (quote values that use ${VAR} inside { } or [ ])' : ''
+    return { file, line, column: col, path: '(yaml)', expected: `valid YAML${hint}`, found: error.message.split('\n')[0] ?? error.code }
   })
   if (issues.length === 0 && (document.contents === null || !isMap(document.contents as Node))) {
     issues.push({ file, line: 1, column: 1, path: '(root)', expected: 'a YAML mapping with listeners, services and routes', found: document.contents === null ? 'an empty document' : 'a value that is not a mapping' })

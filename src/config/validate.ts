@@ -2,7 +2,11 @@
 // located ConfigIssues: union noise is collapsed to the branch the value meant, unknown keys get a
 // "did you mean", and each schema's `x-expected` phrase replaces generic wording.
 import type { TSchema } from 'typebox'
+import { Settings } from 'typebox/system'
 import { describeValue, type ConfigIssue, type ConfigPath } from './config-issue.js'
+
+// TypeBox stops after 8 errors by default; a config check must list every problem at once.
+Settings.Set({ maxErrors: 1000 })
 
 /** The part of a compiled TypeBox validator that config checking uses. */
 export interface SchemaValidator {
