@@ -55,8 +55,10 @@ export class Exchange {
   error: ReplyError | undefined = undefined
   /** Why the exchange ended early, when it did (`client-abort`, `upstream-abort`). */
   abortReason: string | undefined = undefined
-  /** How many chain policies ran `onRequest`; `onResponse` goes back over these. */
+  /** How many chain policies ran `onRequest` (they get `onFinish`). */
   entered = 0
+  /** Index of the policy that answered with a local reply, or -1; `onResponse` runs outside it. */
+  stoppedAt = -1
   /** Set by the proxy while an upstream request is in flight, so a client abort can cancel it. */
   upstreamCall: Cancellable | undefined = undefined
   finished = false

@@ -29,24 +29,24 @@ function runRequestPhase(ex: Exchange, chain: CompiledChain, start: number): voi
     try {
       result = hook.call(policies[i], ex)
     } catch (error) {
-      ex.entered = i
+      stopAt(ex, i)
       return fail(ex, error)
     }
     if (result === undefined) continue
     if (result instanceof LocalReply) {
-      ex.entered = i
+      stopAt(ex, i)
       return reply(ex, result)
     }
     result.then(
       (value) => {
         if (ex.finished) return
         if (value instanceof LocalReply) {
-          ex.entered = i
+          stopAt(ex, i)
           reply(ex, value)
         } else runRequestPhase(ex, chain, i + 1)
       },
       (error: unknown) => {
-        ex.entered = i
+        stopAt(ex, i)
         fail(ex, error)
       },
     )
@@ -54,6 +54,12 @@ function runRequestPhase(ex: Exchange, chain: CompiledChain, start: number): voi
   }
   ex.entered = policies.length
   runAction(ex)
+}
+
+/** Policy `index` answered (or threw): it ran, so it gets onFinish; onResponse starts outside it. */
+function stopAt(ex: Exchange, index: number): void {
+  ex.entered = index + 1
+  ex.stoppedAt = index
 }
 
 function runAction(ex: Exchange): void {
@@ -89,13 +95,14 @@ export function fail(ex: Exchange, error: unknown): void {
 export function respond(ex: Exchange, response: GatewayResponse): void {
   ex.response = response
   const chain = ex.route?.chain
-  if (chain !== undefined && chain.hasOnResponse && ex.entered > 0) runResponsePhase(ex, chain, ex.entered - 1)
+  const outside = ex.stoppedAt >= 0 ? ex.stoppedAt : ex.entered
+  if (chain !== undefined && chain.hasOnResponse && outside > 0) runResponsePhase(ex, chain, outside - 1)
   else writeResponse(ex)
 }
 
 /** Whether the action may stream straight to the client (no onResponse hook would see it). */
 export function canStreamDirectly(ex: Exchange): boolean {
-  return !(ex.route?.chain.hasOnResponse ?? false) || ex.entered === 0
+  return !(ex.route?.chain.hasOnResponse ?? false)
 }
 
 function runResponsePhase(ex: Exchange, chain: CompiledChain, start: number): void {

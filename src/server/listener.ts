@@ -34,6 +34,7 @@ export class Listener {
   readonly #tunnels = new Set<Duplex>()
   /** Shared with every exchange of this listener; the port is filled in once bound. */
   readonly #info: { name: string; protocol: 'http' | 'https'; port: number }
+  #draining = false
 
   constructor(spec: ListenerSpec, limits: ServerLimits, context: Omit<RequestContext, 'listener'>) {
     this.spec = spec
@@ -48,7 +49,11 @@ export class Listener {
       requireHostHeader: false,
     })
     const requestContext: RequestContext = { ...context, listener: this.#info }
-    server.on('request', (req, res) => handleRequest(requestContext, req, res))
+    server.on('request', (req, res) => {
+      // While draining, tell keep-alive clients to reconnect elsewhere after this response.
+      if (this.#draining) res.shouldKeepAlive = false
+      handleRequest(requestContext, req, res)
+    })
     server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
       this.#tunnels.add(socket)
       socket.once('close', () => this.#tunnels.delete(socket))
@@ -79,6 +84,7 @@ export class Listener {
 
   /** Stops accepting; idle keep-alive connections close now, busy ones when their exchange ends. */
   stopAccepting(): void {
+    this.#draining = true
     this.server.close()
     this.server.closeIdleConnections()
   }
