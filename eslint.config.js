@@ -15,6 +15,7 @@ export default tseslint.config(
   },
   {
     files: ['src/config/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['../runtime/*', '../server/*', '../services/*', '../actions/*', '../compile/*', '../pipeline/*', '../policies/*', '../../runtime/*', '../../server/*', '../../services/*', '../../policies/*'], message: 'config/ is pure: it must not import the runtime.' },
@@ -31,7 +32,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['examples/**/*.mjs', 'scripts/**/*.mjs', 'bin/**/*.js'],
+    files: ['examples/**/*.mjs', 'scripts/**/*.mjs', 'bench/**/*.mjs', 'bin/**/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
   },
 )
