@@ -98,6 +98,6 @@ test('a request body is forwarded with its length; a chunked one is re-framed by
   assert.equal(echoed.body, 'chunked body')
   // Framing is hop-by-hop: the gateway may send chunked, or a length when it already has the
   // whole (small) body; never both, and never the client's framing verbatim with a wrong length.
-  const framing = echoed.headers['transfer-encoding'] ?? `length ${echoed.headers['content-length']}`
+  const framing = String(echoed.headers['transfer-encoding'] ?? `length ${String(echoed.headers['content-length'])}`)
   assert.ok(framing === 'chunked' || framing === 'length 12', framing)
 })
