@@ -19,6 +19,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = process.env.BENCH_DURATION ?? '5s'
 const ONLY = process.env.BENCH_ONLY // substring filter on scenario names
 const UPSTREAM_PORT = 18081
+/** V8 flags for both Node proxies (Portico and the reference), e.g. BENCH_NODE_FLAGS=--max-semi-space-size=64. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
 
 interface Proxy {
   readonly name: string
@@ -168,14 +170,14 @@ routes:
 ${scenario.porticoRoute ?? ''}
 `,
       )
-      return startProcess(1, process.execPath, [...(scenario.nodeFlags ?? []), join(ROOT, 'bin/portico.js'), 'start', '--no-watch', '--config', file], 'portico')
+      return startProcess(1, process.execPath, [...NODE_FLAGS, join(ROOT, 'bin/portico.js'), 'start', '--no-watch', '--config', file], 'portico')
     },
   },
   {
     name: 'reference',
     port: 18084,
     async start() {
-      return startProcess(1, process.execPath, [join(ROOT, 'bench/reference-proxy.mjs'), '18084', `http://127.0.0.1:${UPSTREAM_PORT}`], 'reference')
+      return startProcess(1, process.execPath, [...NODE_FLAGS, join(ROOT, 'bench/reference-proxy.mjs'), '18084', `http://127.0.0.1:${UPSTREAM_PORT}`], 'reference')
     },
   },
 ]

@@ -12,7 +12,6 @@ export interface Scenario {
   /** Extra top-level Portico YAML, and extra keys under the bench route. */
   readonly porticoExtra?: string
   readonly porticoRoute?: string
-  readonly nodeFlags?: readonly string[]
 }
 
 export const SCENARIOS: readonly Scenario[] = [
