@@ -14,7 +14,8 @@ import type { Policy, PolicyEnv } from '../pipeline/policy.js'
 import type { PolicyRegistry } from '../policies/index.js'
 import { RouteMatcher, RouteTable } from '../routing/route-table.js'
 import { Snapshot } from '../runtime/snapshot.js'
-import { ServiceRuntime } from '../services/service-runtime.js'
+import { ServiceRuntime, serviceFingerprint } from '../services/service-runtime.js'
+import { loadUpstreamTls } from './upstream-tls.js'
 import { createEntries, mergeChain, type ChainEntry } from './compile-chain.js'
 
 export interface CompileContext {
@@ -35,11 +36,11 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
   try {
     for (const [name, serviceConfig] of Object.entries(config.services ?? {})) {
       const previous = context.previous?.services.get(name)
-      const fingerprint = JSON.stringify(serviceConfig)
-      if (previous !== undefined && previous.fingerprint === fingerprint) {
+      const tls = await loadUpstreamTls(name, serviceConfig.tls, loaded.baseDir, log)
+      if (previous !== undefined && previous.fingerprint === serviceFingerprint(serviceConfig, tls?.fingerprint)) {
         services.set(name, previous)
       } else {
-        const runtime = new ServiceRuntime(name, serviceConfig, log)
+        const runtime = new ServiceRuntime(name, serviceConfig, log, tls)
         created.push(runtime)
         services.set(name, runtime)
       }

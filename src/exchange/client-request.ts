@@ -1,6 +1,7 @@
 // The client's side of an exchange: method, normalized path, query and host read once from the
 // node:http request; query parameters and header lookups are parsed lazily, only if asked for.
 import type { IncomingMessage } from 'node:http'
+import type { Http2ServerRequest } from 'node:http2'
 
 export class ClientRequest {
   readonly raw: IncomingMessage
@@ -32,8 +33,12 @@ export class ClientRequest {
     return this.#searchParams
   }
 
-  /** Whether a body follows the head (RFC 9112 §6.3: Content-Length > 0 or Transfer-Encoding). */
+  /**
+   * Whether a body follows the head: HTTP/1.1 says so with Content-Length > 0 or Transfer-Encoding
+   * (RFC 9112 §6.3); HTTP/2 by not ending the stream with the headers (RFC 9113 §8.1).
+   */
   get hasBody(): boolean {
+    if (this.raw.httpVersionMajor === 2) return !(this.raw as unknown as Http2ServerRequest).stream.endAfterHeaders
     const headers = this.raw.headers
     if (headers['transfer-encoding'] !== undefined) return true
     const length = headers['content-length']

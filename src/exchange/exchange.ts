@@ -19,6 +19,14 @@ export interface ClientInfo {
   /** The TCP peer address, whoever it is. */
   readonly peerIp: string
   readonly tls: boolean
+  /** The verified client certificate (mutual TLS), when there is one. */
+  readonly certificate: ClientCertificate | undefined
+}
+
+export interface ClientCertificate {
+  /** The subject as `CN=alice,O=Acme`. */
+  readonly subject: string
+  readonly fingerprint256: string
 }
 
 /** Work on behalf of the exchange that must stop when the client goes away. */
@@ -31,6 +39,8 @@ export interface ListenerInfo {
   readonly name: string
   readonly protocol: 'http' | 'https'
   readonly port: number
+  /** Lower-case header that carries the verified client certificate subject upstream. */
+  readonly clientSubjectHeader: string | undefined
 }
 
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:+=/-]{1,128}$/

@@ -3,7 +3,8 @@
 import { ServerResponse, type IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { ClientRequest } from '../exchange/client-request.js'
-import { Exchange, type ClientInfo, type ListenerInfo } from '../exchange/exchange.js'
+import { Exchange, type ClientCertificate, type ClientInfo, type ListenerInfo } from '../exchange/exchange.js'
+import type { TLSSocket } from 'node:tls'
 import { LocalReply } from '../exchange/local-reply.js'
 import type { UpstreamRequest } from '../exchange/upstream-request.js'
 import { normalizeHost } from '../routing/host-pattern.js'
@@ -70,7 +71,19 @@ function routeAndRun(ex: Exchange): void {
 
 function clientInfo(req: IncomingMessage, context: RequestContext): ClientInfo {
   const peer = stripMappedPrefix(req.socket.remoteAddress ?? '')
-  return { ip: peer, peerIp: peer, tls: context.listener.protocol === 'https' }
+  const tls = context.listener.protocol === 'https'
+  return { ip: peer, peerIp: peer, tls, certificate: tls ? verifiedCertificate(req.socket as TLSSocket) : undefined }
+}
+
+/** The client certificate, if the TLS handshake verified one (mutual TLS). */
+function verifiedCertificate(socket: TLSSocket): ClientCertificate | undefined {
+  if (socket.authorized !== true || typeof socket.getPeerCertificate !== 'function') return undefined
+  const peer = socket.getPeerCertificate()
+  if (peer === null || peer.subject === undefined) return undefined
+  const subject = Object.entries(peer.subject)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`)
+    .join(',')
+  return { subject, fingerprint256: peer.fingerprint256 }
 }
 
 /** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) → `10.0.0.1`. */

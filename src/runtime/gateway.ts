@@ -5,7 +5,11 @@ import { buildUpstreamRequest } from '../actions/proxy/upstream-request.js'
 import { compileSnapshot, disposeSnapshot } from '../compile/compile-snapshot.js'
 import type { Logger } from '../observability/logger.js'
 import { PolicyRegistry } from '../policies/index.js'
-import { Listener, SERVER_DEFAULTS, type ServerLimits } from '../server/listener.js'
+import { Listener, SERVER_DEFAULTS, type ListenerSpec, type ServerLimits } from '../server/listener.js'
+import { CertificateStore } from '../server/certificate-store.js'
+import { ConfigError } from '../config/config-issue.js'
+import type { ListenerConfig } from '../config/schema/root.js'
+import { resolve } from 'node:path'
 import { GatewayRuntime } from './runtime.js'
 import type { Snapshot } from './snapshot.js'
 
@@ -125,8 +129,7 @@ export class Gateway {
       maxHeaderSize: server?.maxHeaderSize ?? SERVER_DEFAULTS.maxHeaderSize,
     }
     for (const config of loaded.config.listeners) {
-      const host = config.host ?? '0.0.0.0'
-      const listener = new Listener({ name: config.name ?? `${host}:${config.port}`, host, port: config.port }, limits, {
+      const listener = new Listener(await listenerSpec(config, loaded.baseDir, this.#options.log), limits, {
         runtime: this.runtime,
         buildUpstream: buildUpstreamRequest,
       })
@@ -134,4 +137,32 @@ export class Gateway {
       await listener.listen()
     }
   }
+}
+
+/** Resolves a listener's config: file paths against the config directory, certificates loaded. */
+async function listenerSpec(config: ListenerConfig, baseDir: string, log: Logger): Promise<ListenerSpec> {
+  const host = config.host ?? '0.0.0.0'
+  const name = config.name ?? `${host}:${config.port}`
+  const redirect = config.redirectToHttps
+  const base: ListenerSpec = { name, host, port: config.port, ...(redirect ? { redirectToHttps: { port: typeof redirect === 'object' ? redirect.port : undefined } } : {}) }
+  const tls = config.tls
+  if (tls === undefined) return base
+  if (tls.clientCertificate !== undefined && tls.clientCa === undefined) {
+    throw new ConfigError([{ file: '(listener)', line: 0, column: 0, path: `listeners[${name}].tls.clientCa`, expected: 'a CA file when clientCertificate is set', found: 'none' }])
+  }
+  let certificates: CertificateStore
+  try {
+    certificates = await CertificateStore.load(
+      {
+        certificates: tls.certificates.map((c) => ({ cert: resolve(baseDir, c.cert), key: resolve(baseDir, c.key), default: c.default ?? false })),
+        minVersion: tls.minVersion ?? 'TLSv1.2',
+        ciphers: tls.ciphers,
+        clientCa: tls.clientCa === undefined ? undefined : resolve(baseDir, tls.clientCa),
+      },
+      log.child({ listener: name }),
+    )
+  } catch (error) {
+    throw new ConfigError([{ file: '(listener)', line: 0, column: 0, path: `listeners[${name}].tls.certificates`, expected: 'readable PEM certificates with their keys', found: (error as Error).message }])
+  }
+  return { ...base, tls: { certificates, http2: config.http2 ?? true, clientCertificate: tls.clientCertificate, forwardClientSubject: tls.forwardClientSubject } }
 }

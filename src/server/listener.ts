@@ -1,11 +1,17 @@
-// One listening socket: a node:http server with the client-side limits (header and request
-// timeouts, header size), the request and upgrade handlers, and a graceful close that stops
-// accepting, lets in-flight exchanges finish and then closes what is left.
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+// One listening socket: plain HTTP/1.1, HTTPS, or HTTPS with HTTP/2 by ALPN (HTTP/1.1 on the same
+// port). It applies the client-side limits (header and request timeouts, header size), routes
+// 'request' and 'upgrade' events into the pipeline, and closes gracefully: stop accepting, let
+// in-flight exchanges finish, then close what is left.
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerOptions, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { TLSSocket } from 'node:tls'
 import { handleRequest, handleUpgrade, type RequestContext } from '../pipeline/handle-request.js'
+import type { CertificateStore } from './certificate-store.js'
 import { answerClientError } from './client-error.js'
+import { redirectToHttps } from './redirect-to-https.js'
 
 export interface ServerLimits {
   readonly headerTimeoutMs: number
@@ -21,25 +27,50 @@ export const SERVER_DEFAULTS: ServerLimits = {
   maxHeaderSize: 16 * 1024,
 }
 
+export interface ListenerTls {
+  readonly certificates: CertificateStore
+  readonly http2: boolean
+  readonly clientCertificate: 'required' | 'optional' | undefined
+  readonly forwardClientSubject: string | undefined
+}
+
 export interface ListenerSpec {
   readonly name: string
   readonly host: string
   readonly port: number
+  readonly tls?: ListenerTls
+  /** Answer everything with a redirect to https (port undefined: the same host, default port). */
+  readonly redirectToHttps?: { readonly port: number | undefined }
 }
+
+type AnyServer = HttpServer | Http2SecureServer
 
 export class Listener {
   readonly spec: ListenerSpec
-  readonly server: Server
+  readonly server: AnyServer
   /** Upgraded (WebSocket) sockets: node:http no longer tracks them, so we do, to close them. */
   readonly #tunnels = new Set<Duplex>()
+  /** Open connections, for draining servers (HTTP/2) that have no closeIdleConnections. */
+  readonly #sockets = new Set<Duplex>()
   /** Shared with every exchange of this listener; the port is filled in once bound. */
-  readonly #info: { name: string; protocol: 'http' | 'https'; port: number }
+  readonly #info: { name: string; protocol: 'http' | 'https'; port: number; clientSubjectHeader: string | undefined }
   #draining = false
 
   constructor(spec: ListenerSpec, limits: ServerLimits, context: Omit<RequestContext, 'listener'>) {
     this.spec = spec
-    this.#info = { name: spec.name, protocol: 'http', port: spec.port }
-    const server = createServer({
+    this.#info = { name: spec.name, protocol: spec.tls ? 'https' : 'http', port: spec.port, clientSubjectHeader: spec.tls?.forwardClientSubject?.toLowerCase() }
+    const requestContext: RequestContext = { ...context, listener: this.#info }
+    const onRequest = (req: IncomingMessage | Http2ServerRequest, res: ServerResponse | Http2ServerResponse): void => {
+      // The HTTP/2 compatibility objects offer the members the pipeline uses (headers, rawHeaders,
+      // url, method, socket; writeHead with a flat array, write, end, 'drain', 'close').
+      const request = req as IncomingMessage
+      const response = res as ServerResponse
+      if (spec.redirectToHttps) return redirectToHttps(request, response, spec.redirectToHttps.port)
+      // While draining, tell keep-alive clients to reconnect elsewhere after this response.
+      if (this.#draining) response.shouldKeepAlive = false
+      handleRequest(requestContext, request, response)
+    }
+    const http1Options: ServerOptions = {
       headersTimeout: limits.headerTimeoutMs,
       requestTimeout: limits.requestTimeoutMs,
       keepAliveTimeout: limits.keepAliveTimeoutMs,
@@ -47,20 +78,23 @@ export class Listener {
       connectionsCheckingInterval: Math.min(1000, limits.headerTimeoutMs),
       noDelay: true,
       requireHostHeader: false,
-    })
-    const requestContext: RequestContext = { ...context, listener: this.#info }
-    server.on('request', (req, res) => {
-      // While draining, tell keep-alive clients to reconnect elsewhere after this response.
-      if (this.#draining) res.shouldKeepAlive = false
-      handleRequest(requestContext, req, res)
-    })
-    server.on('upgrade', (req, socket: Duplex, head: Buffer) => {
+    }
+    this.server = createServerFor(spec, http1Options, limits)
+    this.server.on('request', onRequest)
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
       this.#tunnels.add(socket)
       socket.once('close', () => this.#tunnels.delete(socket))
       handleUpgrade(requestContext, req, socket, head)
     })
-    server.on('clientError', answerClientError)
-    this.server = server
+    this.server.on('clientError', answerClientError)
+    this.server.on('tlsClientError', (_error: Error, socket: TLSSocket) => socket.destroy())
+    this.server.on(spec.tls ? 'secureConnection' : 'connection', (socket: Duplex) => {
+      this.#sockets.add(socket)
+      socket.once('close', () => this.#sockets.delete(socket))
+    })
+    spec.tls?.certificates.watch((options) => {
+      if ('setSecureContext' in this.server) this.server.setSecureContext(options)
+    })
   }
 
   /** Starts listening; resolves with the bound address (useful with port 0). */
@@ -86,19 +120,40 @@ export class Listener {
   stopAccepting(): void {
     this.#draining = true
     this.server.close()
-    this.server.closeIdleConnections()
+    this.closeIdle()
   }
 
   /** Closes keep-alive connections that went idle since the last call (used while draining). */
   closeIdle(): void {
-    this.server.closeIdleConnections()
+    if ('closeIdleConnections' in this.server) this.server.closeIdleConnections()
   }
 
-  /** Ends everything still open (the drain timeout passed). */
+  /** Ends everything still open (the drain timeout passed, or draining finished). */
   destroyAll(): void {
-    this.server.closeAllConnections()
+    if ('closeAllConnections' in this.server) this.server.closeAllConnections()
+    for (const socket of this.#sockets) socket.destroy()
     for (const socket of this.#tunnels) socket.destroy()
+    this.spec.tls?.certificates.close()
   }
 }
 
-export type { Socket }
+function createServerFor(spec: ListenerSpec, http1Options: ServerOptions, limits: ServerLimits): AnyServer {
+  const tls = spec.tls
+  if (tls === undefined) return createHttpServer(http1Options)
+  const tlsOptions = {
+    ...tls.certificates.defaultOptions,
+    SNICallback: tls.certificates.sniCallback,
+    requestCert: tls.clientCertificate !== undefined,
+    rejectUnauthorized: tls.clientCertificate === 'required',
+  }
+  if (!tls.http2) return createHttpsServer({ ...http1Options, ...tlsOptions })
+  const server = createSecureServer({
+    ...tlsOptions,
+    allowHTTP1: true,
+    maxSendHeaderBlockLength: limits.maxHeaderSize,
+    settings: { maxHeaderListSize: limits.maxHeaderSize },
+  })
+  // HTTP/1.1 connections on an HTTP/2 server use these node:http limits.
+  Object.assign(server, { headersTimeout: limits.headerTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs })
+  return server
+}

@@ -1,6 +1,7 @@
 // A service ready to serve: its targets (each with a warm connection pool), the balancer, health
 // state and circuit breaker. Built once per config generation, and carried over to the next one
 // when its settings did not change, so a reload keeps pools, health and breaker state.
+import type { ConnectionOptions } from 'node:tls'
 import type { ServiceConfig } from '../config/schema/root.js'
 import type { Logger } from '../observability/logger.js'
 import { createBalancer, type BalanceAlgorithm, type Balancer } from './balancers/balancer.js'
@@ -23,6 +24,11 @@ export const SERVICE_DEFAULTS = {
   health: { intervalMs: 5_000, timeoutMs: 2_000, unhealthyAfter: 3, healthyAfter: 2 },
 }
 
+/** Equal fingerprints mean a reload can keep the running service (pools, health, breaker). */
+export function serviceFingerprint(config: ServiceConfig, tlsFingerprint: string | undefined): string {
+  return JSON.stringify([config, tlsFingerprint ?? null])
+}
+
 export class ServiceRuntime {
   readonly name: string
   readonly targets: readonly Target[]
@@ -43,10 +49,10 @@ export class ServiceRuntime {
   readonly #health: HealthChecker | undefined
   readonly #log: Logger
 
-  constructor(name: string, config: ServiceConfig, log: Logger) {
+  constructor(name: string, config: ServiceConfig, log: Logger, tls?: { options: ConnectionOptions; fingerprint: string }) {
     this.name = name
     this.#log = log
-    this.fingerprint = JSON.stringify(config)
+    this.fingerprint = serviceFingerprint(config, tls?.fingerprint)
     const connectTimeoutMs = config.connectTimeout ?? SERVICE_DEFAULTS.connectTimeoutMs
     this.targets = config.targets.map((entry, index) => {
       const url = typeof entry === 'string' ? entry : entry.url
@@ -58,6 +64,7 @@ export class ServiceRuntime {
           connections: config.connections ?? SERVICE_DEFAULTS.connections,
           keepAliveTimeoutMs: config.keepAliveTimeout ?? SERVICE_DEFAULTS.keepAliveTimeoutMs,
           connectTimeoutMs,
+          ...(tls && url.startsWith('https:') ? { tls: tls.options } : {}),
         },
         Math.imul(index + 1, 0x9e3779b1) >>> 0,
       )

@@ -1,5 +1,6 @@
 // One upstream origin of a service: its keep-alive connection pool and what the gateway knows of
 // its health (active probes, passive ejection) and load (requests in flight).
+import type { ConnectionOptions } from 'node:tls'
 import { Pool } from 'undici'
 
 export interface TargetOptions {
@@ -8,8 +9,8 @@ export interface TargetOptions {
   readonly connections: number
   readonly keepAliveTimeoutMs: number
   readonly connectTimeoutMs: number
-  /** Extra TLS options for https targets (CA, servername, client certificate). */
-  readonly tls?: Record<string, unknown>
+  /** TLS options for https targets (CA, servername, client certificate, verification). */
+  readonly tls?: ConnectionOptions
 }
 
 export class Target {
@@ -19,6 +20,8 @@ export class Target {
   readonly authority: string
   readonly weight: number
   readonly pool: Pool
+  /** TLS options for an https target (also used by WebSocket upgrades). */
+  readonly tls: ConnectionOptions | undefined
   /** Requests sent and not yet finished (least-request balancing). */
   inflight = 0
   /** Active health: false after `unhealthyAfter` failed probes, until `healthyAfter` good ones. */
@@ -37,6 +40,7 @@ export class Target {
     this.authority = url.host
     this.weight = options.weight
     this.hashSeed = seed
+    this.tls = options.tls
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1,

@@ -1,11 +1,10 @@
-// Watches the config file for changes and hands each new version to a callback. It watches the
-// *directory*, not the file: editors save by rename and Kubernetes swaps a `..data` symlink, and
-// both replace the inode a file watch would be stuck on. Events are debounced, and a text whose
-// sha256 did not change is skipped.
+// Watches the config file and hands each new version to a callback. A text whose sha256 did not
+// change is skipped (editors touch files without changing them), unless the reload is forced
+// (SIGHUP).
 import { createHash } from 'node:crypto'
-import { watch, type FSWatcher } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { basename, dirname, resolve } from 'node:path'
+import { resolve } from 'node:path'
+import { watchFiles, type FileWatch } from './watch-files.js'
 
 export interface FileSourceOptions {
   readonly file: string
@@ -18,8 +17,7 @@ export interface FileSourceOptions {
 export class FileSource {
   readonly #file: string
   readonly #options: FileSourceOptions
-  #watcher: FSWatcher | undefined
-  #timer: NodeJS.Timeout | undefined
+  #watch: FileWatch | undefined
   #lastHash: string | undefined
 
   constructor(options: FileSourceOptions, initialText?: string) {
@@ -29,12 +27,7 @@ export class FileSource {
   }
 
   start(): void {
-    const name = basename(this.#file)
-    this.#watcher = watch(dirname(this.#file), { persistent: false }, (_event, changed) => {
-      // `..data` is the Kubernetes ConfigMap symlink swap; null means the platform did not say.
-      if (changed === null || changed === name || changed === '..data') this.#schedule()
-    })
-    this.#watcher.on('error', (error) => this.#options.onError(error))
+    this.#watch = watchFiles([this.#file], () => void this.#read(false), this.#options.onError, this.#options.debounceMs)
   }
 
   /** Re-reads now (SIGHUP). */
@@ -43,14 +36,7 @@ export class FileSource {
   }
 
   stop(): void {
-    clearTimeout(this.#timer)
-    this.#watcher?.close()
-  }
-
-  #schedule(): void {
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => void this.#read(false), this.#options.debounceMs ?? 200)
-    this.#timer.unref()
+    this.#watch?.close()
   }
 
   async #read(force: boolean): Promise<void> {

@@ -13,6 +13,7 @@ export function classifyUpstreamError(error: unknown): ErrorCode {
   if (CONNECT.has(code)) return 'ERR_UPSTREAM_CONNECT'
   if (RESET.has(code)) return 'ERR_UPSTREAM_RESET'
   if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_HEADERS_OVERFLOW') return 'ERR_UPSTREAM_PROTOCOL'
-  if (code.startsWith('ERR_TLS') || code.includes('CERT') || code.startsWith('ERR_SSL')) return 'ERR_UPSTREAM_TLS'
+  // OpenSSL verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE, CERT_HAS_EXPIRED, ...) and Node's TLS errors.
+  if (/CERT|SIGNATURE|ISSUER|^ERR_TLS|^ERR_SSL/.test(code)) return 'ERR_UPSTREAM_TLS'
   return 'ERR_UPSTREAM_RESET'
 }

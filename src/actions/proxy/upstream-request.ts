@@ -28,9 +28,12 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
   let xfHost: string | undefined
   let forwarded: string | undefined
   let via: string | undefined
+  const subjectHeader = ex.listener.clientSubjectHeader
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as string).toLowerCase()
     const value = raw[i + 1] as string
+    // HTTP/2 pseudo-headers (:method, :path, :authority, :scheme) become the HTTP/1.1 request line.
+    if (name.charCodeAt(0) === 58 /* : */) continue
     if (HOP_BY_HOP[name] === true) {
       if (name === 'connection') listed = connectionListed(value)
       continue
@@ -55,7 +58,8 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
       case 'expect': // the gateway already answered 100-continue itself
         continue
       default:
-        out.push(name, value)
+        // A client must never supply the header that carries the verified certificate subject.
+        if (name !== subjectHeader) out.push(name, value)
     }
   }
   if (listed !== undefined && listed.length > 0) removeListed(out, listed)
@@ -63,6 +67,8 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
 
   const route = ex.route
   if (route?.preserveHost === true && hostHeader !== '') out.push('host', hostHeader)
+  const certificate = ex.client.certificate
+  if (subjectHeader !== undefined && certificate !== undefined) out.push(subjectHeader, certificate.subject)
   const peer = ex.client.peerIp
   const proto = ex.listener.protocol
   out.push(

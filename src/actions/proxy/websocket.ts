@@ -36,6 +36,7 @@ export function proxyWebSocket(ex: Exchange, service: ServiceRuntime): void {
     path: upstream.path,
     headers: { host: target.authority, ...headers },
     timeout: service.perTryTimeoutMs,
+    ...(target.tls ?? {}),
   })
   let settled = false
   outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error('upstream did not answer the upgrade in time'), { code: 'ETIMEDOUT' })))

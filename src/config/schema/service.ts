@@ -36,6 +36,14 @@ export const CircuitBreakerSchema = strictObject({
   cooldown: Type.Optional(Duration('Time the circuit stays open before one trial request; default 30s.')),
 })
 
+export const UpstreamTlsSchema = strictObject({
+  ca: Type.Optional(Type.String({ minLength: 1, description: 'PEM file of CAs trusted for https targets; default: the system CAs.' })),
+  servername: Type.Optional(Type.String({ minLength: 1, description: 'SNI name sent to the target and checked against its certificate; default: the target host.' })),
+  cert: Type.Optional(Type.String({ minLength: 1, description: 'Client certificate (PEM) for mutual TLS to the target.' })),
+  key: Type.Optional(Type.String({ minLength: 1, description: 'Private key (PEM) of that client certificate.' })),
+  insecureSkipVerify: Type.Optional(Type.Boolean({ description: 'Do not verify the target certificate. Never the default; logged as a warning at every load.' })),
+})
+
 export const ServiceSchema = strictObject({
   targets: Type.Array(TargetSchema, { minItems: 1, description: 'Upstream origins of this service.' }),
   balance: Type.Optional(OneOf([...BALANCE_ALGORITHMS], 'Load-balancing algorithm; default round-robin.')),
@@ -51,4 +59,5 @@ export const ServiceSchema = strictObject({
   healthCheck: Type.Optional(HealthCheckSchema),
   passiveHealth: Type.Optional(Type.Union([PassiveHealthSchema, Type.Literal(false)], { 'x-expected': '{ failures, ejectFor } or false' })),
   circuitBreaker: Type.Optional(CircuitBreakerSchema),
+  tls: Type.Optional(UpstreamTlsSchema),
 })
