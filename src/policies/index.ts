@@ -4,10 +4,11 @@ import { Compile } from 'typebox/compile'
 import type { PolicyCatalog } from '../config/resolve.js'
 import type { SchemaValidator } from '../config/validate.js'
 import type { PolicyDefinition } from '../pipeline/policy.js'
+import { compression } from './compression/compression.js'
 import { requestHeaders } from './headers/request-headers.js'
 import { responseHeaders } from './headers/response-headers.js'
 
-export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [requestHeaders, responseHeaders] as readonly PolicyDefinition[]
+export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [requestHeaders, responseHeaders, compression] as readonly PolicyDefinition[]
 
 /** Built-in policies by name, with their option validators compiled once. */
 export class PolicyRegistry implements PolicyCatalog {

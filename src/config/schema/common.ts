@@ -31,7 +31,7 @@ export function parseSize(text: string | number): number {
 /** A size in bytes: an integer, or a string like `16kb` or `10MiB`; decodes to bytes. */
 export function Size(description: string) {
   return Type.Codec(
-    Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN })], {
+    Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: SIZE_PATTERN, 'x-expected': 'a size like 16384, 16kb or 10mb' })], {
       description,
       'x-expected': 'a size like 16384, 16kb or 10mb',
     }),
