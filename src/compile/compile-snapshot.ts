@@ -6,6 +6,7 @@ import type { RouteConfig } from '../config/schema/root.js'
 import { ProxyAction } from '../actions/proxy/forward.js'
 import { RedirectAction } from '../actions/redirect.js'
 import { RespondAction } from '../actions/respond.js'
+import { StaticAction } from '../actions/static/static-action.js'
 import { compileRewrite } from '../actions/proxy/rewrite.js'
 import { AccessLog } from '../observability/access-log.js'
 import type { Logger } from '../observability/logger.js'
@@ -71,7 +72,7 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
           index,
           matcher: new RouteMatcher(route.match),
           chain: mergeChain(globalEntries, own),
-          action: createAction(route, services),
+          action: createAction(route, services, loaded.baseDir, log),
           rewrite: compileRewrite(route.rewrite),
           preserveHost: route.preserveHost ?? false,
         }),
@@ -97,10 +98,11 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
   }
 }
 
-function createAction(route: RouteConfig, services: ReadonlyMap<string, ServiceRuntime>): RouteAction {
+function createAction(route: RouteConfig, services: ReadonlyMap<string, ServiceRuntime>, baseDir: string, log: Logger): RouteAction {
   if (route.service !== undefined) return new ProxyAction(services.get(route.service) as ServiceRuntime)
   if (route.redirect !== undefined) return new RedirectAction(route.redirect.to, route.redirect.status)
   if (route.respond !== undefined) return new RespondAction(route.respond)
+  if (route.static !== undefined) return new StaticAction(route.static, baseDir, log)
   throw new Error(`route ${route.name ?? '?'} has no action (config validation should have caught this)`)
 }
 

@@ -31,7 +31,7 @@ export interface PolicyLocation {
 }
 
 /** The route actions; exactly one per route. Later features add their key here. */
-export const ROUTE_ACTIONS = ['service', 'redirect', 'respond'] as const satisfies ReadonlyArray<keyof RouteConfig>
+export const ROUTE_ACTIONS = ['service', 'redirect', 'respond', 'static'] as const satisfies ReadonlyArray<keyof RouteConfig>
 
 export function resolveConfig(config: GatewayConfig, source: SourceDocument, catalog: PolicyCatalog): { issues: ConfigIssue[]; policies: Map<string, PolicyRef[]> } {
   const issues: ConfigIssue[] = []

@@ -39,12 +39,22 @@ export const RespondSchema = strictObject({
   headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Response headers.' })),
 })
 
+export const StaticSchema = strictObject({
+  root: Type.String({ minLength: 1, description: 'Directory to serve, relative to the config file.' }),
+  index: Type.Optional(Type.Union([Type.String({ pattern: '^(?!\\.\\.?$)[^/\\\\]+$', 'x-expected': 'a file name like index.html, or false' }), Type.Literal(false)], { description: 'File served for a path ending in /; false for none; default index.html.', 'x-expected': 'a file name like index.html, or false' })),
+  spa: Type.Optional(Type.Boolean({ description: 'Single-page app: unknown paths without a file extension get the index file; default false.' })),
+  cacheControl: Type.Optional(Type.String({ minLength: 1, description: 'Cache-Control of served files; default no-cache (revalidate with ETag).' })),
+  precompressed: Type.Optional(Type.Boolean({ description: 'Serve file.br / file.gz beside a file when Accept-Encoding allows; default false.' })),
+  dotfiles: Type.Optional(Type.Boolean({ description: 'Serve names starting with a dot (.well-known always is); default false.' })),
+})
+
 export const RouteSchema = strictObject({
   name: Type.Optional(Type.String({ minLength: 1, description: 'Unique name for logs, metrics and the admin API; default `route-<index>`.' })),
   match: MatchSchema,
   service: Type.Optional(Type.String({ minLength: 1, description: 'Proxy to this service.' })),
   redirect: Type.Optional(RedirectSchema),
   respond: Type.Optional(RespondSchema),
+  static: Type.Optional(StaticSchema),
   rewrite: Type.Optional(RewriteSchema),
   preserveHost: Type.Optional(Type.Boolean({ description: 'Send the client Host header upstream instead of the target host; default false.' })),
   policies: Type.Optional(PolicyListSchema),
