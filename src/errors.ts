@@ -5,8 +5,13 @@
 export const ERRORS = {
   ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No route matches this request' },
   ERR_BAD_REQUEST: { status: 400, message: 'Malformed request' },
+  ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
   ERR_HEADERS_TOO_LARGE: { status: 431, message: 'Request header fields too large' },
+  ERR_URI_TOO_LONG: { status: 414, message: 'The request target is too long' },
+  ERR_BODY_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  ERR_UNAUTHORIZED: { status: 401, message: 'Missing or invalid credentials' },
+  ERR_FORBIDDEN: { status: 403, message: 'Access to this resource is forbidden' },
   ERR_INTERNAL: { status: 500, message: 'Internal gateway error' },
   ERR_UPSTREAM_CONNECT: { status: 502, message: 'Could not connect to the upstream service' },
   ERR_UPSTREAM_RESET: { status: 502, message: 'The upstream service closed the connection' },
@@ -14,7 +19,6 @@ export const ERRORS = {
   ERR_UPSTREAM_PROTOCOL: { status: 502, message: 'The upstream service sent an invalid response' },
   ERR_NO_HEALTHY_UPSTREAM: { status: 503, message: 'No healthy upstream target is available' },
   ERR_CIRCUIT_OPEN: { status: 503, message: 'The upstream service is unavailable (circuit open)' },
-  ERR_SHUTTING_DOWN: { status: 503, message: 'The gateway is shutting down' },
   ERR_UPSTREAM_TIMEOUT: { status: 504, message: 'The upstream service did not answer in time' },
 } as const satisfies Record<string, { status: number; message: string }>
 

@@ -2,7 +2,7 @@
 // apart from config errors (exit 1).
 import { parseArgs } from 'node:util'
 
-export type Command = 'start' | 'validate' | 'schema' | 'help' | 'version'
+export type Command = 'start' | 'validate' | 'schema' | 'hash-password' | 'help' | 'version'
 
 export interface CliArgs {
   readonly command: Command
@@ -19,6 +19,7 @@ Commands:
   start       Start the gateway
   validate    Check a config file and list every problem (exit 1 if invalid)
   schema      Print the config's JSON Schema (for editor autocompletion)
+  hash-password  Read a password on stdin, print its scrypt hash for consumers[].basicAuth
 
 Options:
   -c, --config FILE   Config file (default: ./portico.yaml)
@@ -53,6 +54,6 @@ export function parseCli(argv: readonly string[]): CliArgs {
   if (positionals.length === 0) throw new UsageError('missing command')
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1]}"`)
   const command = positionals[0] as string
-  if (!['start', 'validate', 'schema', 'help', 'version'].includes(command)) throw new UsageError(`unknown command "${command}"`)
+  if (!['start', 'validate', 'schema', 'hash-password', 'help', 'version'].includes(command)) throw new UsageError(`unknown command "${command}"`)
   return { command: command as Command, ...base }
 }

@@ -4,9 +4,11 @@ import type { LoadedConfig } from '../config/load-config.js'
 import { compileSnapshot, disposeSnapshot } from '../compile/compile-snapshot.js'
 import { silentLogger } from '../observability/logger.js'
 import { PolicyRegistry } from '../policies/index.js'
+import { MemoryStore } from '../stores/memory-store.js'
 
 export async function explainRoutes(loaded: LoadedConfig): Promise<string> {
-  const snapshot = await compileSnapshot(loaded, { registry: new PolicyRegistry(), log: silentLogger(), generation: 0 })
+  const store = new MemoryStore()
+  const snapshot = await compileSnapshot(loaded, { registry: new PolicyRegistry(), log: silentLogger(), generation: 0, store })
   try {
     const lines = ['Routes, most specific first:']
     for (const route of snapshot.routes.ordered) {
@@ -18,5 +20,6 @@ export async function explainRoutes(loaded: LoadedConfig): Promise<string> {
     return `${lines.join('\n')}\n`
   } finally {
     await disposeSnapshot(snapshot, undefined)
+    await store.close()
   }
 }

@@ -14,6 +14,7 @@ import { Gateway } from '../runtime/gateway.js'
 import { FileSource } from '../sources/file-source.js'
 import { parseCli, UsageError, USAGE, type CliArgs } from './args.js'
 import { explainRoutes } from './explain.js'
+import { hashPassword } from '../policies/basic-auth/password-hash.js'
 
 export async function main(argv: readonly string[]): Promise<number> {
   let args: CliArgs
@@ -36,9 +37,24 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 0
     case 'validate':
       return validate(args)
+    case 'hash-password':
+      return printPasswordHash()
     case 'start':
       return start(args)
   }
+}
+
+/** Reads one line (the password) from stdin and prints its scrypt hash. */
+async function printPasswordHash(): Promise<number> {
+  let input = ''
+  for await (const chunk of process.stdin) input += String(chunk)
+  const password = input.replace(/\r?\n$/, '')
+  if (password === '') {
+    process.stderr.write('portico: give the password on stdin, e.g. `echo -n secret | portico hash-password`\n')
+    return 2
+  }
+  process.stdout.write(`${await hashPassword(password)}\n`)
+  return 0
 }
 
 async function readConfig(file: string): Promise<LoadedConfig | undefined> {

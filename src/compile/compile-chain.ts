@@ -30,10 +30,21 @@ export async function createEntries(refs: readonly PolicyRef[], registry: Policy
     }
     const definition = ref.module !== undefined ? await loadPolicyModule(ref.module, baseDir, ref.location) : (registry.definition(ref.name) as PolicyDefinition)
     const options = ref.module !== undefined ? checkModuleOptions(definition, ref) : ref.options
-    const policy = await definition.create(options as never, envFor(ref.location, routeName))
+    const policy = await createPolicy(definition, options, envFor(ref.location, routeName), ref)
     entries.push({ name: ref.module !== undefined ? definition.name : ref.name, stage: stageIndex(definition.stage), policy })
   }
   return entries
+}
+
+/** Runs a policy's factory; a factory that throws (bad CIDR, unreadable key...) is a config error at its entry. */
+async function createPolicy(definition: PolicyDefinition, options: unknown, env: PolicyEnv, ref: PolicyRef): Promise<Policy> {
+  try {
+    return await definition.create(options as never, env)
+  } catch (error) {
+    if (error instanceof ConfigError) throw error
+    const location = ref.location
+    throw new ConfigError([{ file: location.file, line: location.line, column: location.column, path: formatPath([...location.path, ref.module ?? ref.name]), expected: `valid ${definition.name} options`, found: (error as Error).message }])
+  }
 }
 
 /** Merges global entries with a route's, then orders them by stage. */

@@ -13,8 +13,11 @@ import type { Logger } from '../observability/logger.js'
 import type { CompiledRoute, RouteAction } from '../pipeline/compiled-route.js'
 import type { Policy, PolicyEnv } from '../pipeline/policy.js'
 import type { PolicyRegistry } from '../policies/index.js'
+import type { Store } from '../stores/store.js'
 import { RouteMatcher, RouteTable } from '../routing/route-table.js'
 import { Snapshot } from '../runtime/snapshot.js'
+import { CidrSet } from '../exchange/cidr-set.js'
+import { ConsumerDirectory } from '../exchange/consumer.js'
 import { ServiceRuntime, serviceFingerprint } from '../services/service-runtime.js'
 import { loadUpstreamTls } from './upstream-tls.js'
 import { createEntries, mergeChain, type ChainEntry } from './compile-chain.js'
@@ -26,6 +29,8 @@ export interface CompileContext {
   /** The active snapshot, whose unchanged services are carried over. */
   readonly previous?: Snapshot | undefined
   readonly now?: () => number
+  /** The gateway's shared store (memory or Redis). */
+  readonly store: Store
 }
 
 export async function compileSnapshot(loaded: LoadedConfig, context: CompileContext): Promise<Snapshot> {
@@ -48,30 +53,35 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
     }
 
     const now = context.now ?? Date.now
+    const consumers = new ConsumerDirectory(config.consumers ?? [])
     const envFor = (location: PolicyLocation, routeName: string | undefined): PolicyEnv => ({
       location: `${location.file}:${location.line}`,
       baseDir: loaded.baseDir,
       log: log.child({ policyAt: `${location.file}:${location.line}` }),
       routeName,
       now,
+      consumers,
+      store: context.store,
     })
     const globalEntries = (await createEntries(loaded.policies.get('global') ?? [], context.registry, envFor, undefined, loaded.baseDir)).filter(
       (entry): entry is ChainEntry => !('disabled' in entry),
     )
     policies.push(...globalEntries.map((entry) => entry.policy))
-    const globalChain = mergeChain(globalEntries, [])
 
     const routes: CompiledRoute[] = []
     for (const [index, route] of config.routes.entries()) {
       const name = route.name ?? `route-${index}`
       const own = await createEntries(loaded.policies.get(`route:${index}`) ?? [], context.registry, envFor, name, loaded.baseDir)
       for (const entry of own) if (!('disabled' in entry)) policies.push(entry.policy)
+      const chain = mergeChain(globalEntries, own)
+      // A route answering CORS preflights must match OPTIONS even when its methods list omits it.
+      const match = chain.names.includes('cors') && route.match.methods !== undefined && !route.match.methods.includes('OPTIONS') ? { ...route.match, methods: [...route.match.methods, 'OPTIONS' as const] } : route.match
       routes.push(
         Object.freeze({
           name,
           index,
-          matcher: new RouteMatcher(route.match),
-          chain: mergeChain(globalEntries, own),
+          matcher: new RouteMatcher(match),
+          chain,
           action: createAction(route, services, loaded.baseDir, log),
           rewrite: compileRewrite(route.rewrite),
           preserveHost: route.preserveHost ?? false,
@@ -84,9 +94,9 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
       hash: loaded.hash,
       routes: new RouteTable(routes),
       services,
-      globalChain,
       policies,
-      forwarding: { isTrustedPeer: () => false },
+      forwarding: { trustedProxies: new CidrSet(config.server?.trustedProxies ?? []) },
+      limits: { maxHeaderCount: config.server?.maxHeaderCount ?? 100, maxUrlLength: config.server?.maxUrlLength ?? 8192 },
       log,
       accessLog: config.logging?.accessLog === false ? undefined : new AccessLog(log),
     })

@@ -1,6 +1,7 @@
 // The checks a schema cannot express: cross references (a route's service exists), uniqueness,
 // one action per route, path and regex syntax, and each policy entry against its own schema.
 import { checkPathPattern } from '../routing/path-pattern.js'
+import { parseCidr } from '../exchange/cidr-set.js'
 import type { ConfigIssue, ConfigPath } from './config-issue.js'
 import { describeValue } from './config-issue.js'
 import type { SourceDocument } from './parse-yaml.js'
@@ -44,6 +45,12 @@ export function resolveConfig(config: GatewayConfig, source: SourceDocument, cat
     }
   }
 
+  config.server?.trustedProxies?.forEach((entry, index) => {
+    if (parseCidr(entry) === undefined) issues.push(source.issue(['server', 'trustedProxies', index], 'an IP address or CIDR range like 10.0.0.0/8', JSON.stringify(entry)))
+  })
+
+  issues.push(...checkConsumers(config, source))
+
   const routeNames = new Map<string, number>()
   config.routes.forEach((route, index) => {
     const at: ConfigPath = ['routes', index]
@@ -70,6 +77,34 @@ export function resolveConfig(config: GatewayConfig, source: SourceDocument, cat
   })
   if (config.policies) policies.set('global', resolvePolicies(config.policies, ['policies'], source, catalog, issues))
   return { issues, policies }
+}
+
+/** Consumer names, API keys and user names must be unique: a credential identifies one consumer. */
+function checkConsumers(config: GatewayConfig, source: SourceDocument): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  const names = new Map<string, number>()
+  const keys = new Map<string, string>()
+  const users = new Map<string, string>()
+  config.consumers?.forEach((consumer, index) => {
+    const at: ConfigPath = ['consumers', index]
+    const first = names.get(consumer.name)
+    if (first !== undefined) issues.push(source.issue([...at, 'name'], `a unique consumer name (consumers[${first}] is already "${consumer.name}")`, JSON.stringify(consumer.name)))
+    names.set(consumer.name, index)
+    consumer.apiKeys?.forEach((key, keyIndex) => {
+      const digest = key.startsWith('sha256:') ? key.slice(7).toLowerCase() : key
+      if (key.startsWith('sha256:') && !/^[0-9a-f]{64}$/.test(digest)) issues.push(source.issue([...at, 'apiKeys', keyIndex], 'sha256: followed by 64 hex digits', 'a malformed hash'))
+      const owner = keys.get(digest)
+      if (owner !== undefined) issues.push(source.issue([...at, 'apiKeys', keyIndex], `a key no other consumer has (${owner} has it)`, 'a duplicate key'))
+      keys.set(digest, consumer.name)
+    })
+    const user = consumer.basicAuth?.username
+    if (user !== undefined) {
+      const owner = users.get(user)
+      if (owner !== undefined) issues.push(source.issue([...at, 'basicAuth', 'username'], `a user name no other consumer has (${owner} has it)`, JSON.stringify(user)))
+      users.set(user, consumer.name)
+    }
+  })
+  return issues
 }
 
 function checkMatch(route: RouteConfig, at: ConfigPath, source: SourceDocument): ConfigIssue[] {

@@ -63,6 +63,8 @@ export class Exchange {
   attempts = 0
   /** The error this exchange ended with, for the access log (never sent as a stack trace). */
   error: ReplyError | undefined = undefined
+  /** Why a policy refused or failed the request, for the access log only (never sent to the client). */
+  logDetail: string | undefined = undefined
   /** Why the exchange ended early, when it did (`client-abort`, `upstream-abort`). */
   abortReason: string | undefined = undefined
   /** How many chain policies ran `onRequest` (they get `onFinish`). */

@@ -26,6 +26,7 @@ export class AccessLog {
       entry.attempts = ex.attempts
     }
     if (ex.error !== undefined) entry.error = ex.error.code
+    if (ex.logDetail !== undefined) entry.reason = ex.logDetail
     if (ex.abortReason !== undefined) entry.aborted = ex.abortReason
     this.#log.info(entry)
   }

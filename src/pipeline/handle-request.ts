@@ -5,6 +5,8 @@ import type { Duplex } from 'node:stream'
 import { ClientRequest } from '../exchange/client-request.js'
 import { Exchange, type ClientCertificate, type ClientInfo, type ListenerInfo } from '../exchange/exchange.js'
 import type { TLSSocket } from 'node:tls'
+import type { CidrSet } from '../exchange/cidr-set.js'
+import { resolveClientIp } from '../exchange/client-address.js'
 import { LocalReply } from '../exchange/local-reply.js'
 import type { UpstreamRequest } from '../exchange/upstream-request.js'
 import { normalizeHost } from '../routing/host-pattern.js'
@@ -49,18 +51,24 @@ function acceptExchange(context: RequestContext, req: IncomingMessage, res: Serv
   const target = normalizeTarget(req.url ?? '/')
   const host = normalizeHost(req.headers.host ?? req.headers[':authority'] as string | undefined)
   const request = new ClientRequest(req, target?.path ?? '/', target?.query ?? '', host)
-  const ex = new Exchange(snapshot, context.listener, clientInfo(req, context), request, res, context.buildUpstream)
+  const ex = new Exchange(snapshot, context.listener, clientInfo(req, context, snapshot.forwarding.trustedProxies), request, res, context.buildUpstream)
   if (target === undefined) ex.invalidTarget = true
   return ex
 }
 
 function routeAndRun(ex: Exchange): void {
+  const raw = ex.request.raw
+  const limits = ex.snapshot.limits
+  if ((raw.url?.length ?? 0) > limits.maxUrlLength) return reply(ex, LocalReply.fromCode('ERR_URI_TOO_LONG'))
+  if (raw.rawHeaders.length / 2 > limits.maxHeaderCount) return reply(ex, LocalReply.fromCode('ERR_HEADERS_TOO_LARGE', `More than ${limits.maxHeaderCount} header fields`))
   if (ex.invalidTarget) return reply(ex, LocalReply.fromCode('ERR_BAD_REQUEST', 'The request target is not a valid path'))
   const found = ex.snapshot.routes.match(ex.request)
   if (found.route === undefined) {
     if (found.allowedMethods !== undefined) {
       const allow = [...found.allowedMethods].join(', ')
-      return reply(ex, LocalReply.error(405, 'ERR_METHOD_NOT_ALLOWED', `Method ${ex.request.method} is not allowed here`, { allow }))
+      const refusal = LocalReply.fromCode('ERR_METHOD_NOT_ALLOWED', `Method ${ex.request.method} is not allowed here`)
+      refusal.headers.allow = allow
+      return reply(ex, refusal)
     }
     return reply(ex, LocalReply.fromCode('ERR_ROUTE_NOT_FOUND'))
   }
@@ -69,10 +77,16 @@ function routeAndRun(ex: Exchange): void {
   runExchange(ex)
 }
 
-function clientInfo(req: IncomingMessage, context: RequestContext): ClientInfo {
+function clientInfo(req: IncomingMessage, context: RequestContext, trustedProxies: CidrSet): ClientInfo {
   const peer = stripMappedPrefix(req.socket.remoteAddress ?? '')
   const tls = context.listener.protocol === 'https'
-  return { ip: peer, peerIp: peer, tls, certificate: tls ? verifiedCertificate(req.socket as TLSSocket) : undefined }
+  const ip = trustedProxies.size === 0 ? peer : resolveClientIp(peer, headerValue(req, 'x-forwarded-for'), headerValue(req, 'forwarded'), trustedProxies)
+  return { ip, peerIp: peer, tls, certificate: tls ? verifiedCertificate(req.socket as TLSSocket) : undefined }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
 }
 
 /** The client certificate, if the TLS handshake verified one (mutual TLS). */

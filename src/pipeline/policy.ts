@@ -2,7 +2,9 @@
 // implement it. A definition is a name, a stage, an options schema and a factory that runs once
 // per config generation; the Policy it returns has small per-request hooks.
 import type { StaticDecode, TSchema } from 'typebox'
+import type { ConsumerDirectory } from '../exchange/consumer.js'
 import type { Exchange } from '../exchange/exchange.js'
+import type { Store } from '../stores/store.js'
 import type { LocalReply } from '../exchange/local-reply.js'
 import type { Logger } from '../observability/logger.js'
 import type { Stage } from './stages.js'
@@ -30,6 +32,10 @@ export interface PolicyEnv {
   readonly routeName: string | undefined
   /** Milliseconds since the epoch; injectable so tests need not sleep. */
   readonly now: () => number
+  /** The consumers declared in the config, by credential. */
+  readonly consumers: ConsumerDirectory
+  /** Shared state: memory for one instance, Redis for replicas. */
+  readonly store: Store
 }
 
 /**

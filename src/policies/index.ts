@@ -7,8 +7,29 @@ import type { PolicyDefinition } from '../pipeline/policy.js'
 import { compression } from './compression/compression.js'
 import { requestHeaders } from './headers/request-headers.js'
 import { responseHeaders } from './headers/response-headers.js'
+import { ipFilter } from './ip-filter/ip-filter.js'
+import { bodyLimit } from './body-limit/body-limit.js'
+import { cors } from './cors/cors.js'
+import { apiKeyAuth } from './api-key-auth/api-key-auth.js'
+import { jwtAuth } from './jwt-auth/jwt-auth.js'
+import { basicAuth } from './basic-auth/basic-auth.js'
+import { authorize } from './authorize/authorize.js'
+import { rateLimit } from './rate-limit/rate-limit.js'
 
-export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [requestHeaders, responseHeaders, compression] as readonly PolicyDefinition[]
+/** One line per policy; the order here is only the order of the docs (stages decide the chain). */
+export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
+  ipFilter,
+  bodyLimit,
+  cors,
+  compression,
+  apiKeyAuth,
+  jwtAuth,
+  basicAuth,
+  authorize,
+  rateLimit,
+  requestHeaders,
+  responseHeaders,
+] as readonly PolicyDefinition[]
 
 /** Built-in policies by name, with their option validators compiled once. */
 export class PolicyRegistry implements PolicyCatalog {

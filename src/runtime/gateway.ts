@@ -11,6 +11,8 @@ import { ConfigError } from '../config/config-issue.js'
 import type { ListenerConfig } from '../config/schema/root.js'
 import { resolve } from 'node:path'
 import { GatewayRuntime } from './runtime.js'
+import { createStore } from '../stores/create-store.js'
+import type { Store } from '../stores/store.js'
 import type { Snapshot } from './snapshot.js'
 
 export interface GatewayOptions {
@@ -27,13 +29,16 @@ export class Gateway {
   readonly listeners: Listener[] = []
   readonly #options: GatewayOptions
   readonly #registry: PolicyRegistry
+  /** Shared state for policies; lives as long as the process (see stores/create-store.ts). */
+  readonly store: Store
   #generation: number
   #loaded: LoadedConfig
   #stopping: Promise<void> | undefined
 
-  private constructor(initial: Snapshot, loaded: LoadedConfig, options: GatewayOptions, registry: PolicyRegistry) {
+  private constructor(initial: Snapshot, loaded: LoadedConfig, options: GatewayOptions, registry: PolicyRegistry, store: Store) {
     this.#options = options
     this.#registry = registry
+    this.store = store
     this.#generation = initial.generation
     this.#loaded = loaded
     this.runtime = new GatewayRuntime(initial, (old, next) => {
@@ -44,8 +49,15 @@ export class Gateway {
   /** Compiles the config, opens every listener and starts serving. */
   static async start(loaded: LoadedConfig, options: GatewayOptions): Promise<Gateway> {
     const registry = options.registry ?? new PolicyRegistry()
-    const snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now })
-    const gateway = new Gateway(snapshot, loaded, options, registry)
+    const store = await createStore(loaded.config.store, options.log, options.now)
+    let snapshot: Snapshot
+    try {
+      snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now, store })
+    } catch (error) {
+      await store.close()
+      throw error
+    }
+    const gateway = new Gateway(snapshot, loaded, options, registry, store)
     try {
       await gateway.#openListeners(loaded)
     } catch (error) {
@@ -81,6 +93,7 @@ export class Gateway {
       generation,
       previous: this.runtime.current,
       now: this.#options.now,
+      store: this.store,
     })
   }
 
@@ -88,6 +101,9 @@ export class Gateway {
   commit(next: Snapshot, loaded: LoadedConfig): void {
     if (JSON.stringify(loaded.config.listeners) !== JSON.stringify(this.#loaded.config.listeners)) {
       this.#options.log.warn('listener changes take effect after a restart; the current listeners stay open')
+    }
+    if (JSON.stringify(loaded.config.store) !== JSON.stringify(this.#loaded.config.store)) {
+      this.#options.log.warn('store changes take effect after a restart; the current store stays in use')
     }
     this.#generation = next.generation
     this.#loaded = loaded
@@ -118,6 +134,7 @@ export class Gateway {
     for (const listener of this.listeners) listener.destroyAll()
     const current = this.runtime.current
     await disposeSnapshot(current, undefined)
+    await this.store.close()
   }
 
   async #openListeners(loaded: LoadedConfig): Promise<void> {

@@ -1,16 +1,23 @@
 // A compiled, immutable config generation: route table, services, policy chains and settings.
 // Exchanges pin the snapshot they started on; when a newer one is active and the last exchange of
 // an old one finishes, the old one closes whatever the new one did not carry over.
-import type { CompiledChain, CompiledRoute } from '../pipeline/compiled-route.js'
+import type { CompiledRoute } from '../pipeline/compiled-route.js'
 import type { Policy } from '../pipeline/policy.js'
 import type { AccessLog } from '../observability/access-log.js'
+import type { CidrSet } from '../exchange/cidr-set.js'
 import type { Logger } from '../observability/logger.js'
 import type { RouteTable } from '../routing/route-table.js'
 import type { ServiceRuntime } from '../services/service-runtime.js'
 
 export interface ForwardingSettings {
-  /** Whether the peer may set X-Forwarded-* / Forwarded (it is a trusted proxy). */
-  isTrustedPeer(ip: string): boolean
+  /** Proxies whose X-Forwarded-* / Forwarded headers are believed (and appended to). */
+  readonly trustedProxies: CidrSet
+}
+
+/** Request limits checked when an exchange is accepted. */
+export interface RequestLimits {
+  readonly maxHeaderCount: number
+  readonly maxUrlLength: number
 }
 
 export interface SnapshotParts {
@@ -18,11 +25,10 @@ export interface SnapshotParts {
   readonly hash: string
   readonly routes: RouteTable<CompiledRoute>
   readonly services: ReadonlyMap<string, ServiceRuntime>
-  /** The global chain, applied to replies that match no route (404, 405). */
-  readonly globalChain: CompiledChain
   /** Every policy instance created for this generation (closed on retire). */
   readonly policies: readonly Policy[]
   readonly forwarding: ForwardingSettings
+  readonly limits: RequestLimits
   readonly log: Logger
   readonly accessLog: AccessLog | undefined
 }
@@ -32,9 +38,9 @@ export class Snapshot implements SnapshotParts {
   readonly hash: string
   readonly routes: RouteTable<CompiledRoute>
   readonly services: ReadonlyMap<string, ServiceRuntime>
-  readonly globalChain: CompiledChain
   readonly policies: readonly Policy[]
   readonly forwarding: ForwardingSettings
+  readonly limits: RequestLimits
   readonly log: Logger
   readonly accessLog: AccessLog | undefined
   /** Exchanges started on this snapshot and not yet finished. */
@@ -46,9 +52,9 @@ export class Snapshot implements SnapshotParts {
     this.hash = parts.hash
     this.routes = parts.routes
     this.services = parts.services
-    this.globalChain = parts.globalChain
     this.policies = parts.policies
     this.forwarding = parts.forwarding
+    this.limits = parts.limits
     this.log = parts.log
     this.accessLog = parts.accessLog
   }

@@ -5,6 +5,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runPortico } from '../helpers/spawn-portico.js'
+import { verifyPassword } from '../../src/policies/basic-auth/password-hash.js'
 
 async function configFile(text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'portico-cli-'))
@@ -70,4 +71,13 @@ test('schema prints the JSON Schema; --help and --version exit 0', async () => {
   const version = await runPortico(['--version'])
   assert.equal(version.code, 0)
   assert.match(version.stdout, /^\d+\.\d+\.\d+/)
+})
+
+test('hash-password prints a scrypt hash that verifies the password', async () => {
+  const { code, stdout } = await runPortico(['hash-password'], 'correct horse battery staple\n')
+  assert.equal(code, 0)
+  const hash = stdout.trim()
+  assert.match(hash, /^\$scrypt\$ln=15,r=8,p=1\$/)
+  assert.equal(await verifyPassword('correct horse battery staple', hash), true)
+  assert.equal(await verifyPassword('wrong', hash), false)
 })

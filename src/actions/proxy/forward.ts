@@ -10,6 +10,7 @@ import type { Cancellable, Exchange } from '../../exchange/exchange.js'
 import { GatewayResponse } from '../../exchange/gateway-response.js'
 import { HeaderList } from '../../exchange/header-list.js'
 import { LocalReply } from '../../exchange/local-reply.js'
+import { GatewayError, type ErrorCode } from '../../errors.js'
 import type { RouteAction } from '../../pipeline/compiled-route.js'
 import { canStreamDirectly, reply, respond } from '../../pipeline/run-exchange.js'
 import type { ServiceRuntime } from '../../services/service-runtime.js'
@@ -29,7 +30,7 @@ export class ProxyAction implements RouteAction {
   }
 
   handle(ex: Exchange): void {
-    startAttempt(ex, this.service, undefined, 0)
+    startAttempt(ex, this.service, undefined, 0, undefined)
   }
 
   handleUpgrade(ex: Exchange): void {
@@ -48,8 +49,12 @@ function hashKey(ex: Exchange, service: ServiceRuntime): string | undefined {
   return undefined
 }
 
-/** Picks a target and dispatches one attempt; `deadline` 0 means this is the first attempt. */
-function startAttempt(ex: Exchange, service: ServiceRuntime, tried: Target[] | undefined, deadline: number): void {
+/**
+ * Picks a target and dispatches one attempt; `deadline` 0 means this is the first attempt.
+ * `lastError` is what the previous attempt failed with: when no untried target is left, the
+ * client gets that (a 502 or 504), not a misleading "no healthy target".
+ */
+function startAttempt(ex: Exchange, service: ServiceRuntime, tried: Target[] | undefined, deadline: number, lastError: ErrorCode | undefined): void {
   const now = Date.now()
   if (deadline === 0) deadline = now + service.timeoutMs
   const remaining = deadline - now
@@ -58,7 +63,7 @@ function startAttempt(ex: Exchange, service: ServiceRuntime, tried: Target[] | u
   const target = service.pick(now, service.algorithm === 'round-robin' ? undefined : hashKey(ex, service), tried)
   if (target === undefined) {
     service.breaker?.onAbandon()
-    return reply(ex, LocalReply.fromCode('ERR_NO_HEALTHY_UPSTREAM'))
+    return reply(ex, LocalReply.fromCode(lastError ?? 'ERR_NO_HEALTHY_UPSTREAM'))
   }
   const upstream = ex.upstreamRequest
   const attempt = new ProxyAttempt(ex, service, target, tried, deadline)
@@ -71,7 +76,7 @@ function startAttempt(ex: Exchange, service: ServiceRuntime, tried: Target[] | u
       path: upstream.path,
       method: upstream.method,
       headers: upstream.headers.raw,
-      body: ex.request.hasBody ? ex.request.raw : null,
+      body: upstream.body ?? (ex.request.hasBody ? ex.request.raw : null),
       headersTimeout: Math.min(service.perTryTimeoutMs, remaining),
       bodyTimeout: service.idleTimeoutMs,
     },
@@ -190,9 +195,17 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
     this.#settle()
     const ex = this.#ex
     const service = this.#service
-    if (this.#retrying) return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline)
+    if (this.#retrying) return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline, 'ERR_UPSTREAM_RESET')
     if (ex.finished) {
       service.breaker?.onAbandon()
+      return
+    }
+    if (error instanceof GatewayError) {
+      // Our own refusal while streaming the request body (e.g. bodyLimit): not the upstream's fault.
+      service.breaker?.onAbandon()
+      ex.clientResponse.shouldKeepAlive = false
+      if (this.#responded) ex.clientResponse.destroy(error)
+      else reply(ex, LocalReply.error(error.status, error.code, error.message))
       return
     }
     const code = classifyUpstreamError(error)
@@ -208,7 +221,7 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
     service.recordFailure(this.#target, Date.now())
     ex.log.debug({ err: error, target: this.#target.url, attempt: ex.attempts }, 'upstream attempt failed')
     if (this.#mayRetry() && Date.now() < this.#deadline) {
-      return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline)
+      return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline, code)
     }
     reply(ex, LocalReply.fromCode(code))
   }

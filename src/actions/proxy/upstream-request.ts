@@ -20,7 +20,7 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
   const req = ex.request.raw
   const raw = req.rawHeaders
   const out: string[] = []
-  const trusted = ex.snapshot.forwarding.isTrustedPeer(ex.client.peerIp)
+  const trusted = ex.snapshot.forwarding.trustedProxies.has(ex.client.peerIp)
   let listed: string[] | undefined
   let hostHeader = ''
   let xff: string | undefined

@@ -2,10 +2,12 @@
 // prints it, so the types, the validation and the editor autocompletion can never disagree.
 import Type, { type StaticDecode } from 'typebox'
 import { Duration, Size, strictObject } from './common.js'
+import { ConsumerSchema } from './consumer.js'
 import { ListenerSchema } from './listener.js'
 import { PolicyListSchema } from './policy-entry.js'
 import { RouteSchema } from './route.js'
 import { ServiceSchema } from './service.js'
+import { StoreSchema } from './store.js'
 
 export const NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$'
 
@@ -14,6 +16,11 @@ export const ServerSchema = strictObject({
   requestTimeout: Type.Optional(Duration('Time a client has to send the whole request; default 60s (then 408).')),
   keepAliveTimeout: Type.Optional(Duration('Idle time before a client keep-alive connection is closed; default 5s.')),
   maxHeaderSize: Type.Optional(Size('Largest request head (request line and headers); default 16kb (then 431).')),
+  maxHeaderCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Most request header fields; default 100 (then 431).' })),
+  maxUrlLength: Type.Optional(Size('Longest request target (path and query); default 8kb (then 414).')),
+  trustedProxies: Type.Optional(
+    Type.Array(Type.String({ minLength: 1 }), { description: 'Addresses or CIDRs of proxies in front of Portico whose X-Forwarded-For / Forwarded headers are believed; default none.' }),
+  ),
 })
 
 export const ShutdownSchema = strictObject({
@@ -37,6 +44,8 @@ export const GatewayConfigSchema = strictObject(
     services: Type.Optional(Type.Record(Type.String({ pattern: NAME_PATTERN }), ServiceSchema, { description: 'Upstream services by name.' })),
     routes: Type.Array(RouteSchema, { description: 'Routes; the most specific match wins (see the routing rules).' }),
     policies: Type.Optional(PolicyListSchema),
+    consumers: Type.Optional(Type.Array(ConsumerSchema, { description: 'Known API consumers (for apiKey, basicAuth, jwt and authorize).' })),
+    store: Type.Optional(StoreSchema),
     server: Type.Optional(ServerSchema),
     shutdown: Type.Optional(ShutdownSchema),
     logging: Type.Optional(LoggingSchema),
@@ -50,3 +59,5 @@ export type ServiceConfig = StaticDecode<typeof ServiceSchema>
 export type RouteConfig = StaticDecode<typeof RouteSchema>
 export type ListenerConfig = StaticDecode<typeof ListenerSchema>
 export type PolicyEntryConfig = Record<string, unknown>
+export type ConsumerConfig = StaticDecode<typeof ConsumerSchema>
+export type StoreConfig = StaticDecode<typeof StoreSchema>

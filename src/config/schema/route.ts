@@ -30,7 +30,7 @@ export const RewriteSchema = strictObject({
 
 export const RedirectSchema = strictObject({
   to: Type.String({ minLength: 1, description: 'Target URL or path; `:name` inserts captured params. The query is carried over.' }),
-  status: Type.Optional(Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(303), Type.Literal(307), Type.Literal(308)], { 'x-expected': 'one of 301, 302, 303, 307, 308' })),
+  status: Type.Optional(Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(303), Type.Literal(307), Type.Literal(308)], { description: 'Redirect status; default 302.', 'x-expected': 'one of 301, 302, 303, 307, 308' })),
 })
 
 export const RespondSchema = strictObject({
@@ -49,7 +49,7 @@ export const StaticSchema = strictObject({
 })
 
 export const RouteSchema = strictObject({
-  name: Type.Optional(Type.String({ minLength: 1, description: 'Unique name for logs, metrics and the admin API; default `route-<index>`.' })),
+  name: Type.Optional(Type.String({ minLength: 1, description: 'Unique name for logs and `validate --explain`; default `route-<index>`.' })),
   match: MatchSchema,
   service: Type.Optional(Type.String({ minLength: 1, description: 'Proxy to this service.' })),
   redirect: Type.Optional(RedirectSchema),

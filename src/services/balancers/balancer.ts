@@ -9,7 +9,7 @@ import { RoundRobinBalancer } from './round-robin.js'
 export interface Balancer {
   /**
    * @param key the value hashed by ip-hash / header-hash (ignored by the others)
-   * @param tried targets this request already failed on; chosen only if nothing else is left
+   * @param tried targets this request already failed on; never chosen again for it
    */
   pick(targets: readonly Target[], now: number, key: string | undefined, tried: readonly Target[] | undefined): Target | undefined
 }

@@ -1,0 +1,28 @@
+// What every authentication policy answers and forwards the same way: a 401 with a challenge
+// (RFC 9110 §11.6.1) whose reason goes to the access log only, a 403 for an authenticated
+// caller who may not pass, and the consumer's identity sent upstream in place of credentials.
+import type { Consumer } from './consumer.js'
+import type { Exchange } from './exchange.js'
+import { LocalReply } from './local-reply.js'
+
+/** 401 with a WWW-Authenticate challenge; `reason` is logged, never sent. */
+export function unauthorized(ex: Exchange, challenge: string, reason: string): LocalReply {
+  ex.logDetail = reason
+  const reply = LocalReply.fromCode('ERR_UNAUTHORIZED')
+  reply.headers['www-authenticate'] = challenge
+  return reply
+}
+
+/** 403 for a known caller without the right; `reason` is logged, never sent. */
+export function forbidden(ex: Exchange, reason: string): LocalReply {
+  ex.logDetail = reason
+  return LocalReply.fromCode('ERR_FORBIDDEN')
+}
+
+/** Sends the consumer's name (and groups) upstream, replacing anything the client sent. */
+export function forwardConsumer(ex: Exchange, header: string, consumer: Consumer): void {
+  const headers = ex.upstreamRequest.headers
+  headers.set(header, consumer.name)
+  if (consumer.groups.size > 0) headers.set(`${header}-groups`, [...consumer.groups].join(','))
+  else headers.delete(`${header}-groups`)
+}
