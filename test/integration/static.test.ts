@@ -4,10 +4,11 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, mkdirSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { request as httpRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import zlib from 'node:zlib'
+import { fetchBytes, type BytesResponse } from '../helpers/fetch-bytes.js'
 import { eventually } from '../helpers/http-client.js'
 import { gatewayYaml, startGateway, type TestGateway } from '../helpers/start-gateway.js'
 
@@ -67,24 +68,9 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-interface Answer {
-  status: number
-  headers: IncomingHttpHeaders
-  body: Buffer
-}
-
-/** A GET (or other method) with the path sent exactly as written: no URL normalization. */
-function send(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: gw.port, path, method, headers, agent: false }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
+/** A request with the path sent exactly as written: no URL normalization. */
+function send(path: string, headers: Record<string, string> = {}, method = 'GET'): Promise<BytesResponse> {
+  return fetchBytes(gw.port, path, { method, headers })
 }
 
 test('files are served with their content type, length, validators and cache policy', async () => {

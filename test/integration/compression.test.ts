@@ -1,0 +1,288 @@
+// The compression policy over real sockets: gzip and br from a real upstream (decompressed and
+// compared), q-values, the cases it must leave alone, Vary and ETag, a 50 MB body streamed without
+// buffering, and its interplay with the static action and precompressed files.
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import zlib from 'node:zlib'
+import { fetchBytes } from '../helpers/fetch-bytes.js'
+import { eventually } from '../helpers/http-client.js'
+import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
+import { startUpstream, type UpstreamHandler } from '../helpers/start-upstream.js'
+
+const JSON_BODY = JSON.stringify(Array.from({ length: 400 }, (_, id) => ({ id, name: `user-${id}`, active: id % 2 === 0 })))
+
+/** An upstream answering every path from a table of canned responses, and a gateway in front. */
+async function setup(handler: UpstreamHandler, policies = '      - compression: {}') {
+  const upstream = await startUpstream(handler)
+  const gw = await startGateway(gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+${policies}
+`))
+  return {
+    gw,
+    get: (path: string, headers: Record<string, string> = {}, method = 'GET') => fetchBytes(gw.port, path, { headers, method }),
+    async [Symbol.asyncDispose]() {
+      await gw.close()
+      await upstream.close()
+    },
+  }
+}
+
+/** A response with a Content-Length, so the gateway knows its size before the body. */
+function answer(res: ServerResponse, headers: Record<string, string>, body: string | Buffer, status = 200): void {
+  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) })
+  res.end(body)
+}
+
+const jsonUpstream: UpstreamHandler = (req, res) => {
+  if (req.url === '/small') return answer(res, { 'content-type': 'application/json' }, '{"ok":true}')
+  if (req.url === '/png') return answer(res, { 'content-type': 'image/png' }, Buffer.alloc(4096, 1))
+  if (req.url === '/encoded') return answer(res, { 'content-type': 'application/json', 'content-encoding': 'gzip' }, zlib.gzipSync(JSON_BODY))
+  if (req.url === '/range') return answer(res, { 'content-type': 'text/plain', 'content-range': 'bytes 0-2047/10000' }, 'x'.repeat(2048), 206)
+  if (req.url === '/no-transform') return answer(res, { 'content-type': 'application/json', 'cache-control': 'public, no-transform' }, JSON_BODY)
+  if (req.url === '/vary') return answer(res, { 'content-type': 'application/json', vary: 'Origin', etag: '"v42"' }, JSON_BODY)
+  // Chunked, no Content-Length: a stream of unknown size.
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', etag: '"v1"' })
+  res.write(JSON_BODY.slice(0, 1000))
+  res.end(JSON_BODY.slice(1000))
+}
+
+test('gzip and br responses from a real upstream decompress to the same bytes', async () => {
+  await using env = await setup(jsonUpstream)
+  const gz = await env.get('/users', { 'accept-encoding': 'gzip' })
+  assert.equal(gz.status, 200)
+  assert.equal(gz.headers['content-encoding'], 'gzip')
+  assert.equal(gz.headers['content-length'], undefined)
+  assert.equal(gz.headers.vary, 'Accept-Encoding')
+  assert.equal(gz.headers.etag, 'W/"v1"')
+  assert.ok(gz.body.length < JSON_BODY.length / 3, `gzip body is ${gz.body.length} bytes`)
+  assert.equal(zlib.gunzipSync(gz.body).toString(), JSON_BODY)
+
+  const br = await env.get('/users', { 'accept-encoding': 'gzip, deflate, br' })
+  assert.equal(br.headers['content-encoding'], 'br')
+  assert.equal(zlib.brotliDecompressSync(br.body).toString(), JSON_BODY)
+})
+
+test('q-values choose the coding; identity when nothing offered is acceptable', async () => {
+  await using env = await setup(jsonUpstream)
+  const cases: Array<[string | undefined, string | undefined]> = [
+    ['gzip;q=1, br;q=0.5', 'gzip'],
+    ['br;q=0.8, gzip;q=0.8', 'br'],
+    ['*', 'br'],
+    ['br;q=0, *;q=0.1', 'gzip'],
+    ['gzip;q=0, br;q=0', undefined],
+    ['identity', undefined],
+    ['gzip;q=0.5, identity', undefined],
+    ['zstd', undefined],
+    [undefined, undefined],
+  ]
+  for (const [acceptEncoding, expected] of cases) {
+    const res = await env.get('/users', acceptEncoding === undefined ? {} : { 'accept-encoding': acceptEncoding })
+    assert.equal(res.headers['content-encoding'], expected, String(acceptEncoding))
+    assert.equal(res.headers.vary, 'Accept-Encoding', String(acceptEncoding))
+    const body = expected === 'br' ? zlib.brotliDecompressSync(res.body) : expected === 'gzip' ? zlib.gunzipSync(res.body) : res.body
+    assert.equal(body.toString(), JSON_BODY, String(acceptEncoding))
+  }
+})
+
+test('small, already encoded, partial, unlisted, no-transform and HEAD responses pass unchanged', async () => {
+  await using env = await setup(jsonUpstream)
+  const headers = { 'accept-encoding': 'br, gzip' }
+  const small = await env.get('/small', headers)
+  assert.equal(small.headers['content-encoding'], undefined)
+  assert.equal(small.headers['content-length'], '11')
+
+  const encoded = await env.get('/encoded', headers)
+  assert.equal(encoded.headers['content-encoding'], 'gzip')
+  assert.equal(zlib.gunzipSync(encoded.body).toString(), JSON_BODY, 'not compressed twice')
+
+  const range = await env.get('/range', headers)
+  assert.equal(range.status, 206)
+  assert.equal(range.headers['content-encoding'], undefined)
+  assert.equal(range.body.toString(), 'x'.repeat(2048))
+
+  const png = await env.get('/png', headers)
+  assert.equal(png.headers['content-encoding'], undefined)
+  assert.equal(png.body.length, 4096)
+
+  const noTransform = await env.get('/no-transform', headers)
+  assert.equal(noTransform.headers['content-encoding'], undefined)
+  assert.equal(noTransform.body.toString(), JSON_BODY)
+
+  const head = await env.get('/users', headers, 'HEAD')
+  assert.equal(head.status, 200)
+  assert.equal(head.headers['content-encoding'], undefined)
+})
+
+test('an existing Vary is extended, not duplicated, and the strong ETag is weakened', async () => {
+  await using env = await setup(jsonUpstream)
+  const res = await env.get('/vary', { 'accept-encoding': 'gzip' })
+  assert.equal(res.headers.vary, 'Origin, Accept-Encoding')
+  assert.equal(res.headers.etag, 'W/"v42"')
+  const plain = await env.get('/vary', { 'accept-encoding': 'identity' })
+  assert.equal(plain.headers.vary, 'Origin, Accept-Encoding')
+  assert.equal(plain.headers.etag, '"v42"')
+})
+
+test('options: algorithms, minSize and contentTypes are honoured', async () => {
+  await using env = await setup(jsonUpstream, '      - compression: { algorithms: [gzip], minSize: 64kb, contentTypes: [image/png] }')
+  assert.equal((await env.get('/users', { 'accept-encoding': 'br, gzip' })).headers['content-encoding'], undefined, 'json is not listed')
+  const png = await env.get('/png', { 'accept-encoding': 'br, gzip' })
+  assert.equal(png.headers['content-encoding'], undefined, '4 KiB is below minSize')
+  await using small = await setup(jsonUpstream, '      - compression: { algorithms: [gzip], minSize: 0, contentTypes: [image/png] }')
+  const compressed = await small.get('/png', { 'accept-encoding': 'br, gzip' })
+  assert.equal(compressed.headers['content-encoding'], 'gzip')
+  assert.ok(zlib.gunzipSync(compressed.body).equals(Buffer.alloc(4096, 1)))
+})
+
+/** 50 MB of barely compressible text (random base64, repeated beyond gzip's 32 KiB window). */
+const LARGE_TOTAL = 50 * 1024 * 1024
+const LARGE_CHUNK = Buffer.from(randomBytes(48 * 1024).toString('base64'))
+
+/** Memory still referenced after a full collection: garbage from streaming does not count. */
+function retainedBytes(): number {
+  setFlagsFromString('--expose-gc')
+  ;(runInNewContext('gc') as () => void)()
+  const usage = process.memoryUsage()
+  return usage.heapUsed + usage.arrayBuffers
+}
+
+test('a 50 MB streamed body is compressed on the fly, without buffering', { timeout: 120_000 }, async () => {
+  let upstreamSent = 0
+  const expected = createHash('sha256')
+  for (let sent = 0; sent < LARGE_TOTAL; sent += LARGE_CHUNK.length) expected.update(LARGE_CHUNK.subarray(0, Math.min(LARGE_CHUNK.length, LARGE_TOTAL - sent)))
+  await using env = await setup((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    new Readable({
+      read() {
+        if (upstreamSent >= LARGE_TOTAL) return void this.push(null)
+        const chunk = LARGE_CHUNK.subarray(0, Math.min(LARGE_CHUNK.length, LARGE_TOTAL - upstreamSent))
+        upstreamSent += chunk.length
+        this.push(chunk)
+      },
+    }).pipe(res)
+  }, '      - compression: { algorithms: [gzip] }')
+
+  const baseline = retainedBytes()
+  const response = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port: env.gw.port, path: '/large', headers: { 'accept-encoding': 'gzip' }, agent: false }, resolve)
+    req.on('error', reject)
+    req.end()
+  })
+  assert.equal(response.headers['content-encoding'], 'gzip')
+  // The client does not read yet: backpressure must reach the upstream, which stalls.
+  response.pause()
+  let previous = -1
+  await eventually(async () => {
+    await new Promise((resolve) => setTimeout(resolve, 250))
+    const stalled = upstreamSent === previous
+    previous = upstreamSent
+    return stalled
+  }, 20_000, 'the upstream to stall')
+  const retainedMiB = (retainedBytes() - baseline) / 1024 ** 2
+  assert.ok(upstreamSent < LARGE_TOTAL / 2, `the upstream sent ${upstreamSent} bytes to a client that reads nothing`)
+  // A buffered body would keep up to 50 MB (and its compressed copy) alive; a stream, a few buffers.
+  assert.ok(retainedMiB < 16, `${retainedMiB.toFixed(1)} MiB retained while the client paused`)
+
+  const hash = createHash('sha256')
+  let length = 0
+  await pipeline(response, zlib.createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
+    for await (const chunk of chunks) {
+      length += chunk.length
+      hash.update(chunk)
+    }
+  })
+  assert.equal(length, LARGE_TOTAL)
+  assert.equal(hash.digest('hex'), expected.digest('hex'))
+})
+
+test('static files are compressed by the policy; precompressed siblings and ranges are left alone', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-compress-static-'))
+  const css = `.rule { color: #123456; margin: 0 auto; }\n`.repeat(500)
+  const js = 'console.log("precompressed");\n'.repeat(200)
+  const jsBr = zlib.brotliCompressSync(js)
+  writeFileSync(join(dir, 'site.css'), css)
+  writeFileSync(join(dir, 'app.js'), js)
+  writeFileSync(join(dir, 'app.js.br'), jsBr)
+  try {
+    await using gw = await startGateway(
+      gatewayYaml(`
+routes:
+  - match: { path: /* }
+    static: { root: ., precompressed: true }
+    policies:
+      - compression: {}
+`),
+      { baseDir: dir },
+    )
+    const get = (path: string, headers: Record<string, string>, method = 'GET') => fetchBytes(gw.port, path, { headers, method })
+
+    const gz = await get('/site.css', { 'accept-encoding': 'gzip' })
+    assert.equal(gz.headers['content-encoding'], 'gzip')
+    assert.equal(gz.headers['content-type'], 'text/css; charset=utf-8')
+    assert.equal(gz.headers['content-length'], undefined)
+    assert.equal(gz.headers['accept-ranges'], undefined)
+    assert.equal(gz.headers.vary, 'Accept-Encoding', 'Vary from the action is not repeated')
+    assert.match(gz.headers.etag ?? '', /^W\/"/)
+    assert.equal(zlib.gunzipSync(gz.body).toString(), css)
+
+    // The weak tag of the compressed response revalidates (weak comparison, RFC 9110 §13.1.2).
+    const revalidated = await get('/site.css', { 'accept-encoding': 'gzip', 'if-none-match': gz.headers.etag as string })
+    assert.equal(revalidated.status, 304)
+
+    const sibling = await get('/app.js', { 'accept-encoding': 'br' })
+    assert.equal(sibling.headers['content-encoding'], 'br')
+    assert.ok(sibling.body.equals(jsBr), 'the .br file is sent as it is, not compressed again')
+    assert.equal(sibling.headers['content-length'], String(jsBr.length))
+
+    const range = await get('/site.css', { 'accept-encoding': 'gzip', range: 'bytes=0-99' })
+    assert.equal(range.status, 206)
+    assert.equal(range.headers['content-encoding'], undefined)
+    assert.equal(range.body.toString(), css.slice(0, 100))
+
+    const head = await get('/site.css', { 'accept-encoding': 'gzip' }, 'HEAD')
+    assert.equal(head.headers['content-encoding'], undefined)
+    assert.equal(head.headers['content-length'], String(css.length))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a global compression entry applies to local replies too, and a route can drop it', async () => {
+  const big = 'maintenance '.repeat(200)
+  await using gw = await startGateway(
+    gatewayYaml(`
+policies:
+  - compression: {}
+routes:
+  - match: { path: /down }
+    respond: { status: 503, body: "${big}" }
+  - match: { path: /raw }
+    respond: { body: "${big}" }
+    policies:
+      - compression: false
+`),
+  )
+  const down = await fetchBytes(gw.port, '/down', { headers: { 'accept-encoding': 'gzip' } })
+  assert.equal(down.status, 503)
+  assert.equal(down.headers['content-encoding'], 'gzip')
+  assert.equal(down.headers['content-length'], String(down.body.length), 'an in-memory body keeps a Content-Length')
+  assert.equal(zlib.gunzipSync(down.body).toString(), big)
+  const raw = await fetchBytes(gw.port, '/raw', { headers: { 'accept-encoding': 'gzip' } })
+  assert.equal(raw.headers['content-encoding'], undefined)
+  assert.equal(raw.body.toString(), big)
+})
