@@ -17,6 +17,8 @@ export class LocalReply {
   readonly body: ReplyBody
   /** Set for error replies: the JSON body's code and message (and the access log's error). */
   readonly error: ReplyError | undefined
+  /** Headers as flat pairs, for replies that must keep repeated fields (a cached response). */
+  flatHeaders: string[] | undefined = undefined
 
   constructor(status: number, body: ReplyBody = null, headers: Record<string, string> = {}, error?: ReplyError) {
     this.status = status
@@ -37,6 +39,13 @@ export class LocalReply {
   static fromCode(code: ErrorCode, message?: string): LocalReply {
     const entry = ERRORS[code]
     return LocalReply.error(entry.status, code, message ?? entry.message)
+  }
+
+  /** A reply with flat header pairs (repeated names kept), e.g. a response served from cache. */
+  static withHeaderList(status: number, flatHeaders: string[], body: ReplyBody): LocalReply {
+    const reply = new LocalReply(status, body)
+    reply.flatHeaders = flatHeaders
+    return reply
   }
 
   /** A JSON reply with a value body. */

@@ -12,8 +12,22 @@ export interface RouteAction {
   handle(ex: Exchange): void
   /** For an HTTP/1.1 Upgrade (WebSocket); actions without it answer as for any request. */
   handleUpgrade?(ex: Exchange): void
+  /**
+   * Sends this exchange's upstream request again, outside the client's flow, and buffers the
+   * answer (up to `maxBytes`). Used to revalidate cached entries in the background
+   * (stale-while-revalidate). Only actions that talk to an upstream have it.
+   */
+  fetchDetached?(ex: Exchange, extraHeaders: readonly string[], maxBytes: number): Promise<DetachedResponse>
   /** Description for `GET /routes` and `validate --explain`. */
   describe(): string
+}
+
+export interface DetachedResponse {
+  readonly status: number
+  /** Flat lower-case header pairs, hop-by-hop removed. */
+  readonly headers: string[]
+  /** The body, or undefined when it was larger than asked for. */
+  readonly body: Buffer | undefined
 }
 
 /** A route's policies in stage order, with flags so empty phases cost nothing. */

@@ -74,7 +74,7 @@ function runAction(ex: Exchange): void {
 
 /** Answers with a reply the gateway made itself; it passes back through the policies outside it. */
 export function reply(ex: Exchange, localReply: LocalReply): void {
-  const headers = new HeaderList()
+  const headers = new HeaderList(localReply.flatHeaders !== undefined ? [...localReply.flatHeaders] : [])
   for (const name in localReply.headers) headers.append(name, localReply.headers[name] as string)
   let body = localReply.body
   if (localReply.error !== undefined) {

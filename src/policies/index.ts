@@ -15,6 +15,7 @@ import { jwtAuth } from './jwt-auth/jwt-auth.js'
 import { basicAuth } from './basic-auth/basic-auth.js'
 import { authorize } from './authorize/authorize.js'
 import { rateLimit } from './rate-limit/rate-limit.js'
+import { responseCache } from './response-cache/response-cache.js'
 
 /** One line per policy; the order here is only the order of the docs (stages decide the chain). */
 export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
@@ -27,6 +28,7 @@ export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
   basicAuth,
   authorize,
   rateLimit,
+  responseCache,
   requestHeaders,
   responseHeaders,
 ] as readonly PolicyDefinition[]

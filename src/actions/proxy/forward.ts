@@ -11,7 +11,8 @@ import { GatewayResponse } from '../../exchange/gateway-response.js'
 import { HeaderList } from '../../exchange/header-list.js'
 import { LocalReply } from '../../exchange/local-reply.js'
 import { GatewayError, type ErrorCode } from '../../errors.js'
-import type { RouteAction } from '../../pipeline/compiled-route.js'
+import type { DetachedResponse, RouteAction } from '../../pipeline/compiled-route.js'
+import { fetchDetached } from './fetch-detached.js'
 import { canStreamDirectly, reply, respond } from '../../pipeline/run-exchange.js'
 import type { ServiceRuntime } from '../../services/service-runtime.js'
 import type { Target } from '../../services/target.js'
@@ -39,6 +40,10 @@ export class ProxyAction implements RouteAction {
 
   describe(): string {
     return `proxy to service ${this.service.name}`
+  }
+
+  fetchDetached(ex: Exchange, extraHeaders: readonly string[], maxBytes: number): Promise<DetachedResponse> {
+    return fetchDetached(ex, this.service, extraHeaders, maxBytes)
   }
 }
 

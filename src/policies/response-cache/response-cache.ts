@@ -1,0 +1,359 @@
+// `cache`: an RFC 9111 shared cache in front of a route. Fresh entries are answered at the gateway
+// (X-Cache: HIT, with Age); stale ones are revalidated with If-None-Match / If-Modified-Since, or
+// served while a background refresh runs (stale-while-revalidate) or while the upstream fails
+// (stale-if-error). Unsafe methods invalidate the URI. A burst of misses for one key makes one
+// upstream request. Bodies above maxObjectSize stream through uncached; the store may be Redis.
+import { Transform, type TransformCallback } from 'node:stream'
+import { consumerKey } from '../../exchange/consumer.js'
+import type { Exchange } from '../../exchange/exchange.js'
+import { stateKey } from '../../exchange/exchange-state.js'
+import { HeaderList } from '../../exchange/header-list.js'
+import { LocalReply } from '../../exchange/local-reply.js'
+import { definePolicy, type PolicyEnv } from '../../pipeline/policy.js'
+import { decodeEntry, encodeEntry, storableHeaders, type CacheEntry, type VaryIndex } from './cache-entry.js'
+import { currentAgeMs, freshnessLifetimeMs, isStorable, parseCacheControl, stalePermissions } from './freshness.js'
+import { ResponseCacheOptions } from './options.js'
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+interface CacheContext {
+  readonly key: string
+  /** The stored entry found (stale), when there was one. */
+  readonly entry: CacheEntry | undefined
+  /** We added validators to the upstream request (a 304 then refreshes the entry). */
+  readonly revalidating: boolean
+  readonly requestTime: number
+  /** Resolves the waiters of a coalesced miss (set when this exchange leads). */
+  settle: (() => void) | undefined
+}
+
+const contextKey = stateKey<CacheContext>('cache')
+const invalidateKey = stateKey<string>('cache.invalidate')
+
+export const responseCache = definePolicy({
+  name: 'cache',
+  stage: 'cache',
+  options: ResponseCacheOptions,
+  create(options, env) {
+    const heuristicMs = options.ttl ?? 0
+    const maxBytes = options.maxObjectSize ?? 1024 * 1024
+    const defaults = { whileRevalidateMs: options.staleWhileRevalidate ?? 0, ifErrorMs: options.staleIfError ?? 0 }
+    const coalesce = options.coalesce !== false
+    const keyParts = (options.keyBy ?? []).map((spec) =>
+      spec === 'consumer' ? (ex: Exchange) => `c=${ex.state.get(consumerKey)?.name ?? ''}` : (ex: Exchange) => `${spec.slice(7)}=${ex.request.header(spec.slice(7).toLowerCase()) ?? ''}`,
+    )
+    /** Misses in flight, by key: followers wait for the leader's entry instead of calling upstream. */
+    const inflight = new Map<string, Promise<void>>()
+    /** Keys being refreshed in the background (one refresh per key at a time). */
+    const refreshing = new Set<string>()
+
+    const primaryKey = (ex: Exchange): string => {
+      const request = ex.request
+      let key = `GET ${ex.listener.protocol}://${request.host}${request.path}${request.query === '' ? '' : `?${request.query}`}`
+      for (const part of keyParts) key += `|${part(ex)}`
+      return key
+    }
+
+    const lookup = async (ex: Exchange, key: string): Promise<{ entry: CacheEntry | undefined; storeKey: string }> => {
+      const found = await readEntry(env, key)
+      if (found === undefined || 'body' in found) return { entry: found, storeKey: key }
+      const variantKey = variantKeyFor(key, found.vary, ex)
+      const variant = await readEntry(env, variantKey)
+      return { entry: variant !== undefined && 'body' in variant ? variant : undefined, storeKey: variantKey }
+    }
+
+    return {
+      async onRequest(ex) {
+        const method = ex.request.method
+        if (method !== 'GET' && method !== 'HEAD') {
+          if (UNSAFE.has(method)) ex.state.set(invalidateKey, primaryKey(ex))
+          return undefined
+        }
+        const requestCc = parseCacheControl(ex.request.header('cache-control'))
+        if (requestCc.has('no-store')) return undefined
+        const noCache = requestCc.has('no-cache') || (ex.request.header('cache-control') === undefined && ex.request.header('pragma') === 'no-cache')
+        const key = primaryKey(ex)
+        let { entry } = await lookup(ex, key)
+        const now = env.now()
+        if (entry !== undefined && !noCache) {
+          const served = serveIfUsable(ex, entry, now, requestCc.seconds('max-age'))
+          if (served !== undefined) return served
+          const staleMs = currentAgeMs(entry, now) - entry.freshnessMs
+          if (staleMs <= entry.staleWhileRevalidateMs && ex.route?.action.fetchDetached !== undefined) {
+            refreshInBackground(ex, key, entry)
+            return fromEntry(ex, entry, 'STALE', now)
+          }
+        }
+        if (coalesce && !noCache) {
+          const leader = inflight.get(key)
+          if (leader !== undefined) {
+            await leader
+            entry = (await lookup(ex, key)).entry
+            const served = entry === undefined ? undefined : serveIfUsable(ex, entry, env.now(), requestCc.seconds('max-age'))
+            if (served !== undefined) return served
+          }
+        }
+        const context: CacheContext = { key, entry, revalidating: false, requestTime: now, settle: undefined }
+        if (coalesce && !inflight.has(key)) {
+          let settle!: () => void
+          inflight.set(key, new Promise<void>((resolve) => (settle = resolve)))
+          context.settle = () => {
+            inflight.delete(key)
+            settle()
+          }
+        }
+        const hasOwnConditionals = ex.request.header('if-none-match') !== undefined || ex.request.header('if-modified-since') !== undefined
+        if (entry !== undefined && !hasOwnConditionals && (entry.etag !== undefined || entry.lastModified !== undefined)) {
+          const headers = ex.upstreamRequest.headers
+          if (entry.etag !== undefined) headers.set('if-none-match', entry.etag)
+          if (entry.lastModified !== undefined) headers.set('if-modified-since', entry.lastModified)
+          ex.state.set(contextKey, { ...context, revalidating: true })
+        } else {
+          ex.state.set(contextKey, context)
+        }
+        return undefined
+      },
+
+      async onResponse(ex) {
+        const response = ex.response
+        if (response === undefined) return
+        const invalidate = ex.state.get(invalidateKey)
+        if (invalidate !== undefined) {
+          if (response.status < 400) await env.store.deletePrefix(invalidate).catch((error: Error) => env.log.warn({ err: error.message }, 'cache invalidation failed'))
+          return
+        }
+        const context = ex.state.get(contextKey)
+        if (context === undefined) {
+          if (ex.request.method === 'GET' || ex.request.method === 'HEAD') response.headers.set('x-cache', 'BYPASS')
+          return
+        }
+        const now = env.now()
+        const entry = context.entry
+        if (entry !== undefined && context.revalidating && response.status === 304) {
+          discardBody(ex)
+          const refreshed = freshen(entry, response.headers, context.requestTime, now, heuristicMs, defaults)
+          await writeEntry(env, ex, context.key, refreshed).finally(() => context.settle?.())
+          replaceResponse(ex, refreshed, 'HIT', now)
+          return
+        }
+        if (entry !== undefined && response.status >= 500 && currentAgeMs(entry, now) - entry.freshnessMs <= entry.staleIfErrorMs) {
+          discardBody(ex)
+          context.settle?.()
+          replaceResponse(ex, entry, 'STALE', now)
+          return
+        }
+        response.headers.set('x-cache', 'MISS')
+        if (ex.request.method === 'HEAD') {
+          // A HEAD answer has no body: it must not become the stored GET response.
+          context.settle?.()
+          return
+        }
+        const responseCc = parseCacheControl(response.headers.get('cache-control'))
+        const decision = response.source === 'upstream' ? isStorable(response.status, responseCc, response.headers, parseCacheControl(ex.request.header('cache-control')), ex.request.header('authorization') !== undefined, heuristicMs) : { storable: false, reason: 'not from the upstream' }
+        const body = response.body
+        if (!decision.storable || body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
+          context.settle?.()
+          return
+        }
+        const declared = Number(response.headers.get('content-length') ?? Number.NaN)
+        if (declared > maxBytes) {
+          context.settle?.()
+          return
+        }
+        const headersAtStore = storableHeaders(response.headers)
+        const status = response.status
+        const tee = new CollectingTee(maxBytes, (collected) => {
+          if (collected === undefined) return context.settle?.()
+          const built = buildEntry(status, new HeaderList(headersAtStore), collected, context.requestTime, env.now(), heuristicMs, defaults)
+          void writeEntry(env, ex, context.key, built).finally(() => context.settle?.())
+        })
+        body.on('error', (error) => tee.destroy(error))
+        response.body = body.pipe(tee)
+      },
+
+      onFinish(ex) {
+        // A client that left before the body ended: free any waiters of this miss.
+        ex.state.get(contextKey)?.settle?.()
+      },
+    }
+
+    function refreshInBackground(ex: Exchange, key: string, entry: CacheEntry): void {
+      if (refreshing.has(key)) return
+      refreshing.add(key)
+      const validators: string[] = []
+      if (entry.etag !== undefined) validators.push('if-none-match', entry.etag)
+      if (entry.lastModified !== undefined) validators.push('if-modified-since', entry.lastModified)
+      const requestTime = env.now()
+      const fetchDetached = ex.route?.action.fetchDetached
+      if (fetchDetached === undefined) return
+      fetchDetached
+        .call(ex.route?.action, ex, validators, maxBytes)
+        .then(async (fresh) => {
+          const now = env.now()
+          if (fresh.status === 304) return writeEntry(env, ex, key, freshen(entry, new HeaderList(fresh.headers), requestTime, now, heuristicMs, defaults))
+          const headers = new HeaderList(fresh.headers)
+          const cc = parseCacheControl(headers.get('cache-control'))
+          if (fresh.body === undefined || !isStorable(fresh.status, cc, headers, parseCacheControl(undefined), false, heuristicMs).storable) return undefined
+          return writeEntry(env, ex, key, buildEntry(fresh.status, new HeaderList(storableHeaders(headers)), fresh.body, requestTime, now, heuristicMs, defaults))
+        })
+        .catch((error: Error) => env.log.warn({ err: error.message, key }, 'background cache refresh failed'))
+        .finally(() => refreshing.delete(key))
+    }
+  },
+})
+
+/** A fresh entry as a reply (or a 304 when the client's validator matches); undefined if stale. */
+function serveIfUsable(ex: Exchange, entry: CacheEntry, now: number, requestMaxAgeSeconds: number | undefined): LocalReply | undefined {
+  const age = currentAgeMs(entry, now)
+  if (age >= entry.freshnessMs) return undefined
+  if (requestMaxAgeSeconds !== undefined && age > requestMaxAgeSeconds * 1000) return undefined
+  return fromEntry(ex, entry, 'HIT', now)
+}
+
+function fromEntry(ex: Exchange, entry: CacheEntry, state: 'HIT' | 'STALE', now: number): LocalReply {
+  const headers = [...entry.headers, 'age', String(Math.floor(currentAgeMs(entry, now) / 1000)), 'x-cache', state]
+  const ifNoneMatch = ex.request.header('if-none-match')
+  if (ifNoneMatch !== undefined && entry.etag !== undefined && matchesEtag(ifNoneMatch, entry.etag)) {
+    return LocalReply.withHeaderList(304, onlyNames(headers, NOT_MODIFIED_FIELDS), null)
+  }
+  return LocalReply.withHeaderList(entry.status, headers, entry.body)
+}
+
+/** What a 304 carries (RFC 9110 §15.4.5), plus our own Age and X-Cache. */
+const NOT_MODIFIED_FIELDS = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified', 'age', 'x-cache'])
+
+function onlyNames(flat: readonly string[], names: ReadonlySet<string>): string[] {
+  const out: string[] = []
+  for (let i = 0; i < flat.length; i += 2) if (names.has(flat[i] as string)) out.push(flat[i] as string, flat[i + 1] as string)
+  return out
+}
+
+function replaceResponse(ex: Exchange, entry: CacheEntry, state: 'HIT' | 'STALE', now: number): void {
+  const response = ex.response
+  if (response === undefined) return
+  response.status = entry.status
+  response.headers.raw.length = 0
+  response.headers.raw.push(...entry.headers, 'age', String(Math.floor(currentAgeMs(entry, now) / 1000)), 'x-cache', state)
+  response.body = entry.body
+}
+
+function discardBody(ex: Exchange): void {
+  const body = ex.response?.body
+  if (body !== null && body !== undefined && typeof body === 'object' && 'resume' in body) body.resume()
+}
+
+/** Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"; `*` matches anything. */
+function matchesEtag(header: string, etag: string): boolean {
+  const bare = (tag: string): string => tag.trim().replace(/^W\//, '')
+  return header.trim() === '*' || header.split(',').some((candidate) => bare(candidate) === bare(etag))
+}
+
+function buildEntry(status: number, headers: HeaderList, body: Buffer, requestTime: number, responseTime: number, heuristicMs: number, defaults: { whileRevalidateMs: number; ifErrorMs: number }): CacheEntry {
+  const cc = parseCacheControl(headers.get('cache-control'))
+  const stale = stalePermissions(cc, defaults)
+  const date = Date.parse(headers.get('date') ?? '')
+  return {
+    status,
+    headers: headers.raw,
+    requestTime,
+    responseTime,
+    dateValue: Number.isNaN(date) ? responseTime : date,
+    ageValue: Number(headers.get('age') ?? 0) * 1000 || 0,
+    freshnessMs: freshnessLifetimeMs(cc, headers, heuristicMs, status),
+    staleWhileRevalidateMs: stale.whileRevalidateMs,
+    staleIfErrorMs: stale.ifErrorMs,
+    etag: headers.get('etag'),
+    lastModified: headers.get('last-modified'),
+    body,
+  }
+}
+
+/** A 304 refreshes the stored entry: its header fields replace the stored ones (RFC 9111 §4.3.4). */
+function freshen(entry: CacheEntry, notModified: HeaderList, requestTime: number, now: number, heuristicMs: number, defaults: { whileRevalidateMs: number; ifErrorMs: number }): CacheEntry {
+  const merged = new HeaderList([...entry.headers])
+  const updates = storableHeaders(notModified)
+  for (let i = 0; i < updates.length; i += 2) {
+    const name = updates[i] as string
+    if (name === 'content-length' || name === 'via') continue
+    merged.set(name, updates[i + 1] as string)
+  }
+  return buildEntry(entry.status, merged, entry.body, requestTime, now, heuristicMs, defaults)
+}
+
+async function readEntry(env: PolicyEnv, key: string): Promise<CacheEntry | VaryIndex | undefined> {
+  try {
+    const raw = await env.store.get(key)
+    return raw === undefined ? undefined : decodeEntry(raw)
+  } catch (error) {
+    env.log.warn({ err: (error as Error).message }, 'cache store read failed; treating as a miss')
+    return undefined
+  }
+}
+
+async function writeEntry(env: PolicyEnv, ex: Exchange, primary: string, entry: CacheEntry): Promise<void> {
+  const keepMs = entry.freshnessMs + Math.max(entry.staleWhileRevalidateMs, entry.staleIfErrorMs, entry.etag !== undefined || entry.lastModified !== undefined ? entry.freshnessMs : 0)
+  if (keepMs <= 0 && entry.etag === undefined && entry.lastModified === undefined) return
+  const ttlMs = Math.max(1000, keepMs)
+  const vary = varyNames(new HeaderList([...entry.headers]))
+  try {
+    if (vary.length === 0) {
+      await env.store.set(primary, encodeEntry(entry), ttlMs)
+      return
+    }
+    await env.store.set(primary, encodeEntry({ vary }), ttlMs)
+    await env.store.set(variantKeyFor(primary, vary, ex), encodeEntry(entry), ttlMs)
+  } catch (error) {
+    env.log.warn({ err: (error as Error).message }, 'cache store write failed')
+  }
+}
+
+function varyNames(headers: HeaderList): string[] {
+  return headers
+    .getAll('vary')
+    .flatMap((value) => value.split(','))
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '')
+    .sort()
+}
+
+/** The key of the variant selected by the request's values of the Vary fields. */
+function variantKeyFor(primary: string, vary: readonly string[], ex: Exchange): string {
+  return `${primary}\u0000${vary.map((name) => `${name}=${(ex.request.header(name) ?? '').trim().replace(/\s+/g, ' ')}`).join('&')}`
+}
+
+/** Passes a body through while keeping a copy up to `limit` bytes; reports the copy at the end. */
+class CollectingTee extends Transform {
+  readonly #limit: number
+  readonly #done: (body: Buffer | undefined) => void
+  #chunks: Buffer[] | undefined = []
+  #size = 0
+
+  constructor(limit: number, done: (body: Buffer | undefined) => void) {
+    super()
+    this.#limit = limit
+    this.#done = done
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    if (this.#chunks !== undefined) {
+      this.#size += chunk.length
+      if (this.#size > this.#limit) this.#chunks = undefined
+      else this.#chunks.push(chunk)
+    }
+    callback(null, chunk)
+  }
+
+  override _flush(callback: TransformCallback): void {
+    this.#done(this.#chunks === undefined ? undefined : Buffer.concat(this.#chunks))
+    this.#chunks = undefined
+    callback()
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    if (this.#chunks !== undefined) {
+      this.#chunks = undefined
+      this.#done(undefined)
+    }
+    callback(error)
+  }
+}
