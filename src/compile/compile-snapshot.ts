@@ -10,6 +10,7 @@ import { StaticAction } from '../actions/static/static-action.js'
 import { compileRewrite } from '../actions/proxy/rewrite.js'
 import { AccessLog } from '../observability/access-log.js'
 import type { Logger } from '../observability/logger.js'
+import type { RequestMetrics } from '../observability/request-metrics.js'
 import type { CompiledRoute, RouteAction } from '../pipeline/compiled-route.js'
 import type { Policy, PolicyEnv } from '../pipeline/policy.js'
 import type { PolicyRegistry } from '../policies/index.js'
@@ -31,6 +32,8 @@ export interface CompileContext {
   readonly now?: () => number
   /** The gateway's shared store (memory or Redis). */
   readonly store: Store
+  /** The gateway's request recorder; used unless the config turns metrics off. */
+  readonly metrics?: RequestMetrics | undefined
 }
 
 export async function compileSnapshot(loaded: LoadedConfig, context: CompileContext): Promise<Snapshot> {
@@ -99,6 +102,7 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
       limits: { maxHeaderCount: config.server?.maxHeaderCount ?? 100, maxUrlLength: config.server?.maxUrlLength ?? 8192 },
       log,
       accessLog: config.logging?.accessLog === false ? undefined : new AccessLog(log),
+      metrics: config.metrics?.enabled === false ? undefined : context.metrics,
     })
     for (const service of created) service.start()
     return snapshot

@@ -171,7 +171,7 @@ function destroyBody(response: GatewayResponse | undefined): void {
   if (body && typeof body === 'object' && 'destroy' in body) body.destroy()
 }
 
-/** The finish phase: onFinish hooks, the access log, and the snapshot released. Runs once. */
+/** The finish phase: onFinish hooks, the access log, metrics, and the snapshot released. Runs once. */
 export function finishExchange(ex: Exchange): void {
   if (ex.finished) return
   ex.finished = true
@@ -194,5 +194,6 @@ export function finishExchange(ex: Exchange): void {
     }
   }
   ex.snapshot.accessLog?.write(ex, res.statusCode)
+  ex.snapshot.metrics?.record(ex, res.statusCode)
   ex.snapshot.release()
 }

@@ -1,19 +1,21 @@
 // One gateway process: the runtime (active snapshot), its listeners, reload and graceful stop.
 // `portico start` runs one of these per worker; tests start one in-process on port 0.
-import type { LoadedConfig } from '../config/load-config.js'
+import { loadConfigText, type LoadedConfig, type LoadResult } from '../config/load-config.js'
 import { buildUpstreamRequest } from '../actions/proxy/upstream-request.js'
 import { compileSnapshot, disposeSnapshot } from '../compile/compile-snapshot.js'
 import type { Logger } from '../observability/logger.js'
+import { PorticoMetrics } from '../observability/metrics.js'
 import { PolicyRegistry } from '../policies/index.js'
 import { Listener, SERVER_DEFAULTS, type ListenerSpec, type ServerLimits } from '../server/listener.js'
 import { CertificateStore } from '../server/certificate-store.js'
 import { ConfigError } from '../config/config-issue.js'
 import type { ListenerConfig } from '../config/schema/root.js'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { GatewayRuntime } from './runtime.js'
 import { createStore } from '../stores/create-store.js'
 import type { Store } from '../stores/store.js'
 import type { Snapshot } from './snapshot.js'
+import { issuesOf, ReloadStatus, type ReloadOutcome } from './reload-status.js'
 
 export interface GatewayOptions {
   readonly log: Logger
@@ -31,14 +33,22 @@ export class Gateway {
   readonly #registry: PolicyRegistry
   /** Shared state for policies; lives as long as the process (see stores/create-store.ts). */
   readonly store: Store
+  /** Prometheus metrics of this gateway (its own registry). */
+  readonly metrics: PorticoMetrics
+  /** When the active config was loaded, and the last refused reload (admin API). */
+  readonly reloadStatus: ReloadStatus
   #generation: number
   #loaded: LoadedConfig
   #stopping: Promise<void> | undefined
+  /** Reloads from text (file watch, admin API) run one at a time. */
+  #reloading: Promise<unknown> = Promise.resolve()
 
-  private constructor(initial: Snapshot, loaded: LoadedConfig, options: GatewayOptions, registry: PolicyRegistry, store: Store) {
+  private constructor(initial: Snapshot, loaded: LoadedConfig, options: GatewayOptions, registry: PolicyRegistry, store: Store, metrics: PorticoMetrics) {
     this.#options = options
     this.#registry = registry
     this.store = store
+    this.metrics = metrics
+    this.reloadStatus = new ReloadStatus(metrics)
     this.#generation = initial.generation
     this.#loaded = loaded
     this.runtime = new GatewayRuntime(initial, (old, next) => {
@@ -50,14 +60,22 @@ export class Gateway {
   static async start(loaded: LoadedConfig, options: GatewayOptions): Promise<Gateway> {
     const registry = options.registry ?? new PolicyRegistry()
     const store = await createStore(loaded.config.store, options.log, options.now)
+    // The metrics read the gateway lazily (at scrape time); it exists by the first scrape.
+    const started: { gateway?: Gateway } = {}
+    const metrics = PorticoMetrics.forGateway({
+      generation: () => started.gateway?.generation ?? 0,
+      inflight: () => started.gateway?.runtime.inflight() ?? 0,
+      services: () => started.gateway?.runtime.current.services.values() ?? [],
+    })
     let snapshot: Snapshot
     try {
-      snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now, store })
+      snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now, store, metrics: metrics.requests })
     } catch (error) {
       await store.close()
       throw error
     }
-    const gateway = new Gateway(snapshot, loaded, options, registry, store)
+    const gateway = new Gateway(snapshot, loaded, options, registry, store, metrics)
+    started.gateway = gateway
     try {
       await gateway.#openListeners(loaded)
     } catch (error) {
@@ -75,13 +93,54 @@ export class Gateway {
     return this.#loaded
   }
 
+  /** True once close() was called: the gateway is draining and should get no new traffic. */
+  get draining(): boolean {
+    return this.#stopping !== undefined
+  }
+
+  /** Validates config text with this gateway's policies; relative paths resolve like the active config's. */
+  loadText(text: string, file = '<admin>'): LoadResult {
+    const baseDir = file.startsWith('<') ? this.#loaded.baseDir : dirname(resolve(file))
+    return loadConfigText(text, file, { policies: this.#registry, baseDir })
+  }
+
+  /**
+   * Validates and applies new config text (file watch, admin `PUT /config`), one at a time. A
+   * refusal keeps the current config and is kept as `reloadStatus.lastError`.
+   */
+  reloadText(text: string, file = '<admin>'): Promise<ReloadOutcome> {
+    const run = async (): Promise<ReloadOutcome> => {
+      const result = this.loadText(text, file)
+      if (!result.ok) {
+        this.reloadStatus.failed(result.issues)
+        return { ok: false, issues: result.issues }
+      }
+      try {
+        const snapshot = await this.reload(result.loaded)
+        return { ok: true, generation: snapshot.generation, hash: snapshot.hash }
+      } catch (error) {
+        return { ok: false, issues: issuesOf(error, file) }
+      }
+    }
+    const outcome = this.#reloading.then(run, run)
+    this.#reloading = outcome
+    return outcome
+  }
+
   /**
    * Builds a snapshot from `loaded` and swaps it in. Throws (keeping the current config) when it
    * cannot be compiled. Listener changes are not applied by reload: they need a restart.
    */
   async reload(loaded: LoadedConfig): Promise<Snapshot> {
-    const next = await this.prepare(loaded)
+    let next: Snapshot
+    try {
+      next = await this.prepare(loaded)
+    } catch (error) {
+      this.reloadStatus.failed(issuesOf(error, loaded.file))
+      throw error
+    }
     this.commit(next, loaded)
+    this.reloadStatus.succeeded()
     return next
   }
 
@@ -94,6 +153,7 @@ export class Gateway {
       previous: this.runtime.current,
       now: this.#options.now,
       store: this.store,
+      metrics: this.metrics.requests,
     })
   }
 

@@ -4,6 +4,7 @@
 import type { CompiledRoute } from '../pipeline/compiled-route.js'
 import type { Policy } from '../pipeline/policy.js'
 import type { AccessLog } from '../observability/access-log.js'
+import type { RequestMetrics } from '../observability/request-metrics.js'
 import type { CidrSet } from '../exchange/cidr-set.js'
 import type { Logger } from '../observability/logger.js'
 import type { RouteTable } from '../routing/route-table.js'
@@ -31,6 +32,8 @@ export interface SnapshotParts {
   readonly limits: RequestLimits
   readonly log: Logger
   readonly accessLog: AccessLog | undefined
+  /** Records each finished exchange; undefined when metrics are disabled. */
+  readonly metrics?: RequestMetrics | undefined
 }
 
 export class Snapshot implements SnapshotParts {
@@ -43,6 +46,7 @@ export class Snapshot implements SnapshotParts {
   readonly limits: RequestLimits
   readonly log: Logger
   readonly accessLog: AccessLog | undefined
+  readonly metrics: RequestMetrics | undefined
   /** Exchanges started on this snapshot and not yet finished. */
   inflight = 0
   #retired: ((snapshot: Snapshot) => void) | undefined
@@ -57,6 +61,7 @@ export class Snapshot implements SnapshotParts {
     this.limits = parts.limits
     this.log = parts.log
     this.accessLog = parts.accessLog
+    this.metrics = parts.metrics
   }
 
   acquire(): void {

@@ -1,6 +1,7 @@
 // The whole config document. `GatewayConfig` is derived from this schema, and `portico schema`
 // prints it, so the types, the validation and the editor autocompletion can never disagree.
 import Type, { type StaticDecode } from 'typebox'
+import { AdminSchema, MetricsSchema } from './admin.js'
 import { Duration, Size, strictObject } from './common.js'
 import { ConsumerSchema } from './consumer.js'
 import { ListenerSchema } from './listener.js'
@@ -49,6 +50,8 @@ export const GatewayConfigSchema = strictObject(
     server: Type.Optional(ServerSchema),
     shutdown: Type.Optional(ShutdownSchema),
     logging: Type.Optional(LoggingSchema),
+    admin: Type.Optional(AdminSchema),
+    metrics: Type.Optional(MetricsSchema),
   },
   { $id: 'https://portico.dev/schema/portico.json', title: 'Portico gateway configuration' },
 )
@@ -61,3 +64,4 @@ export type ListenerConfig = StaticDecode<typeof ListenerSchema>
 export type PolicyEntryConfig = Record<string, unknown>
 export type ConsumerConfig = StaticDecode<typeof ConsumerSchema>
 export type StoreConfig = StaticDecode<typeof StoreSchema>
+export type AdminConfig = StaticDecode<typeof AdminSchema>
