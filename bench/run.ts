@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { join, resolve } from 'node:path'
 import { connect } from 'node:net'
-import { SCENARIOS, type Scenario } from './scenarios.js'
+import { nginxCacheDir, SCENARIOS, type Scenario } from './scenarios.js'
 
 const ROOT = resolve(import.meta.dirname, '..')
 const TMP = join(ROOT, '.bench-tmp')
@@ -142,7 +142,7 @@ const PROXIES: Proxy[] = [
             ${scenario.nginxLocation ?? ''}
           }
         }`,
-        scenario.nginxHttp ?? '',
+        (scenario.nginxHttp ?? '').replace('__CACHE_DIR__', nginxCacheDir(TMP)),
       )
       return startProcess(1, nginxBinary(), ['-c', conf], 'nginx')
     },
@@ -167,7 +167,7 @@ routes:
   - name: bench
     match: { path: /* }
     service: origin
-${scenario.porticoRoute ?? ''}
+${(scenario.porticoRoute ?? '').replace(/\\n/g, '\n')}
 `,
       )
       return startProcess(1, process.execPath, [...NODE_FLAGS, join(ROOT, 'bin/portico.js'), 'start', '--no-watch', '--config', file], 'portico')

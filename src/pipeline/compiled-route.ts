@@ -35,7 +35,10 @@ export interface CompiledChain {
   readonly policies: readonly Policy[]
   readonly names: readonly string[]
   readonly hasOnRequest: boolean
+  /** Some policy has an `onResponse` hook (it may read or wrap the body). */
   readonly hasOnResponse: boolean
+  /** Some policy has an `onResponseHeaders` hook (headers only; direct streaming still works). */
+  readonly hasOnResponseHeaders: boolean
   readonly hasOnFinish: boolean
 }
 
@@ -57,6 +60,7 @@ export function createChain(policies: readonly Policy[], names: readonly string[
     names: Object.freeze([...names]),
     hasOnRequest: policies.some((p) => p.onRequest !== undefined),
     hasOnResponse: policies.some((p) => p.onResponse !== undefined),
+    hasOnResponseHeaders: policies.some((p) => p.onResponseHeaders !== undefined),
     hasOnFinish: policies.some((p) => p.onFinish !== undefined),
   })
 }

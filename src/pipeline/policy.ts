@@ -13,7 +13,13 @@ import type { Stage } from './stages.js'
 export interface Policy {
   /** Before the action, in chain order. Return a LocalReply to answer now and stop the chain. */
   onRequest?(ex: Exchange): void | LocalReply | Promise<void | LocalReply>
-  /** After the action (or a local reply from a later policy), in reverse order: edit `ex.response`. */
+  /**
+   * After the action, in reverse order, for policies that only edit `ex.response.status` and
+   * `ex.response.headers`. Synchronous, and it never sees the body, so a proxied body keeps
+   * streaming straight through (use it for headers: CORS, rate-limit fields...).
+   */
+  onResponseHeaders?(ex: Exchange): void
+  /** After the action (or a local reply from a later policy), in reverse order: edit `ex.response`, wrap its body. */
   onResponse?(ex: Exchange): void | Promise<void>
   /** Once, after the last byte, an abort or an error. Read-only: logs, counters. */
   onFinish?(ex: Exchange): void

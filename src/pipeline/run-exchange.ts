@@ -96,23 +96,54 @@ export function respond(ex: Exchange, response: GatewayResponse): void {
   ex.response = response
   const chain = ex.route?.chain
   const outside = ex.stoppedAt >= 0 ? ex.stoppedAt : ex.entered
-  if (chain !== undefined && chain.hasOnResponse && outside > 0) runResponsePhase(ex, chain, outside - 1)
+  if (chain !== undefined && (chain.hasOnResponse || chain.hasOnResponseHeaders) && outside > 0) runResponsePhase(ex, chain, outside - 1)
   else writeResponse(ex)
 }
 
-/** Whether the action may stream straight to the client (no onResponse hook would see it). */
+/** Whether the action may stream straight to the client (no onResponse hook would see the body). */
 export function canStreamDirectly(ex: Exchange): boolean {
   return !(ex.route?.chain.hasOnResponse ?? false)
+}
+
+/**
+ * For an action streaming directly: runs the headers-only hooks on `ex.response` (reverse order).
+ * Returns false when a hook threw; a 500 has then been written instead.
+ */
+export function runResponseHeaderHooks(ex: Exchange): boolean {
+  const chain = ex.route?.chain
+  if (chain === undefined || !chain.hasOnResponseHeaders) return true
+  const policies = chain.policies
+  const outside = ex.stoppedAt >= 0 ? ex.stoppedAt : ex.entered
+  for (let i = outside - 1; i >= 0; i--) {
+    const hook = policies[i]?.onResponseHeaders
+    if (hook === undefined) continue
+    try {
+      hook.call(policies[i], ex)
+    } catch (error) {
+      failResponse(ex, error)
+      return false
+    }
+  }
+  return true
 }
 
 function runResponsePhase(ex: Exchange, chain: CompiledChain, start: number): void {
   const policies = chain.policies
   for (let i = start; i >= 0; i--) {
-    const hook = policies[i]?.onResponse
+    const policy = policies[i]
+    const headersHook = policy?.onResponseHeaders
+    if (headersHook !== undefined) {
+      try {
+        headersHook.call(policy, ex)
+      } catch (error) {
+        return failResponse(ex, error)
+      }
+    }
+    const hook = policy?.onResponse
     if (hook === undefined) continue
     let result: void | Promise<void>
     try {
-      result = hook.call(policies[i], ex)
+      result = hook.call(policy, ex)
     } catch (error) {
       return failResponse(ex, error)
     }

@@ -44,13 +44,14 @@ export function hitWindows(counts: BucketCounts[], windows: readonly RateWindow[
       buckets.set(current, (buckets.get(current) ?? 0) + 1)
       total++
     }
-    const ordered = [...buckets.entries()].sort((a, b) => a[0] - b[0])
-    const first = ordered[0]
+    let first = Infinity
+    for (const bucket of buckets.keys()) if (bucket < first) first = bucket
     const expiry = (bucket: number): number => (bucket + 1) * size + window.windowMs - now
-    states.push({ remaining: Math.max(0, window.limit - total), resetMs: first === undefined ? 0 : Math.max(0, expiry(first[0])) })
+    states.push({ remaining: Math.max(0, window.limit - total), resetMs: first === Infinity ? 0 : Math.max(0, expiry(first)) })
     if (!allowed && total >= window.limit) {
+      // Refused: walk the buckets oldest first until enough capacity would be freed.
       let freed = 0
-      for (const [bucket, count] of ordered) {
+      for (const [bucket, count] of [...buckets.entries()].sort((a, b) => a[0] - b[0])) {
         freed += count
         if (total - freed < window.limit) {
           retryAfterMs = Math.max(retryAfterMs, expiry(bucket))

@@ -13,7 +13,7 @@ import { LocalReply } from '../../exchange/local-reply.js'
 import { GatewayError, type ErrorCode } from '../../errors.js'
 import type { DetachedResponse, RouteAction } from '../../pipeline/compiled-route.js'
 import { fetchDetached } from './fetch-detached.js'
-import { canStreamDirectly, reply, respond } from '../../pipeline/run-exchange.js'
+import { canStreamDirectly, reply, respond, runResponseHeaderHooks } from '../../pipeline/run-exchange.js'
 import type { ServiceRuntime } from '../../services/service-runtime.js'
 import type { Target } from '../../services/target.js'
 import { connectionListed, HOP_BY_HOP, removeListed } from './hop-by-hop.js'
@@ -168,8 +168,20 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
     if (canStreamDirectly(ex)) {
       const res = ex.clientResponse
       if (res.headersSent || res.destroyed) return false
-      headers.push('x-request-id', ex.id)
-      res.writeHead(statusCode, headers)
+      let status = statusCode
+      let flat = headers
+      if (ex.route?.chain.hasOnResponseHeaders === true) {
+        const response = new GatewayResponse(statusCode, new HeaderList(headers), null, 'upstream')
+        ex.response = response
+        if (!runResponseHeaderHooks(ex)) {
+          this.#abort?.(new Error('a response hook failed'))
+          return false
+        }
+        status = response.status
+        flat = response.headers.raw
+      }
+      flat.push('x-request-id', ex.id)
+      res.writeHead(status, flat)
       return true
     }
     this.#body = new UpstreamBody(this)

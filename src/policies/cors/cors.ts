@@ -61,7 +61,7 @@ export const cors = definePolicy({
         if (credentials) headers['access-control-allow-credentials'] = 'true'
         return new LocalReply(204, null, headers)
       },
-      onResponse(ex) {
+      onResponseHeaders(ex) {
         const response = ex.response
         if (response === undefined || response.headers.has('access-control-allow-origin')) return
         const origin = ex.request.header('origin')

@@ -11,7 +11,7 @@ export const responseHeaders = definePolicy({
   create(options) {
     const edit = compileHeaderEdit(options)
     return {
-      onResponse(ex) {
+      onResponseHeaders(ex) {
         if (ex.response !== undefined) edit(ex.response.headers)
       },
     }

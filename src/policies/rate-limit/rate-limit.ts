@@ -65,7 +65,7 @@ export const rateLimit = definePolicy({
         }
         return reply
       },
-      onResponse(ex) {
+      onResponseHeaders(ex) {
         const decision = ex.state.get(decisionKey)
         if (decision === undefined || ex.response === undefined) return
         ex.response.headers.set('ratelimit-policy', policyHeader)

@@ -280,10 +280,22 @@ function freshen(entry: CacheEntry, notModified: HeaderList, requestTime: number
   return buildEntry(entry.status, merged, entry.body, requestTime, now, heuristicMs, defaults)
 }
 
+/**
+ * Decoded entries by stored buffer. The memory store hands back the same Buffer on every hit, so
+ * a hot entry's metadata is parsed once, not per request; Redis buffers are new each time.
+ */
+const decoded = new WeakMap<Buffer, CacheEntry | VaryIndex>()
+
 async function readEntry(env: PolicyEnv, key: string): Promise<CacheEntry | VaryIndex | undefined> {
   try {
     const raw = await env.store.get(key)
-    return raw === undefined ? undefined : decodeEntry(raw)
+    if (raw === undefined) return undefined
+    let entry = decoded.get(raw)
+    if (entry === undefined) {
+      entry = decodeEntry(raw)
+      if (entry !== undefined) decoded.set(raw, entry)
+    }
+    return entry
   } catch (error) {
     env.log.warn({ err: (error as Error).message }, 'cache store read failed; treating as a miss')
     return undefined
