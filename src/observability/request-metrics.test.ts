@@ -46,7 +46,7 @@ test('records requests per route, method and class; upstream errors per service'
     { labels: { route: '(unmatched)', method: 'PUT', status_class: '4xx' }, value: 1 },
   ])
   assert.deepEqual(values('portico_upstream_errors_total'), [{ labels: { service: 'users', code: 'ERR_UPSTREAM_TIMEOUT' }, value: 1 }])
-  const count = json.find((metric) => metric.name === 'portico_request_duration_seconds')?.values.find((v) => v.metricName === 'portico_request_duration_seconds_count' && v.labels.route === 'api')
+  const count = json.find((metric) => metric.name === 'portico_request_duration_seconds')?.values.find((v) => (v as { metricName?: string }).metricName === 'portico_request_duration_seconds_count' && v.labels.route === 'api')
   assert.equal(count?.value, 3)
   assert.deepEqual(values('portico_config_generation'), [{ labels: {}, value: 3 }])
 })
