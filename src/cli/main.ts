@@ -5,13 +5,18 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { dirname, extname, join } from 'node:path'
 import { ConfigError, formatIssue } from '../config/config-issue.js'
-import { loadConfigFile, loadConfigText, type LoadedConfig } from '../config/load-config.js'
+import { loadConfigFile, type LoadedConfig } from '../config/load-config.js'
 import { GatewayConfigSchema } from '../config/schema/root.js'
 import { createLogger, type Logger } from '../observability/logger.js'
 import { PolicyRegistry } from '../policies/index.js'
 import { ClusterPrimary } from '../runtime/cluster.js'
 import { Gateway } from '../runtime/gateway.js'
 import { FileSource } from '../sources/file-source.js'
+import { AdminServer, adminOptions } from '../admin/admin-server.js'
+import type { AdminBackend } from '../admin/admin-backend.js'
+import { ClusterBackend } from '../admin/cluster-backend.js'
+import { GatewayBackend } from '../admin/gateway-backend.js'
+import type { ReloadOutcome } from '../runtime/reload-status.js'
 import { parseCli, UsageError, USAGE, type CliArgs } from './args.js'
 import { explainRoutes } from './explain.js'
 import { hashPassword } from '../policies/basic-auth/password-hash.js'
@@ -106,22 +111,18 @@ async function startSingle(args: CliArgs, loaded: LoadedConfig, log: Logger): Pr
   } catch (error) {
     return startFailed(error, log)
   }
+  let admin: AdminServer | undefined
+  try {
+    admin = await startAdmin(loaded, new GatewayBackend(gateway), log)
+  } catch (error) {
+    await gateway.close(0)
+    return startFailed(error, log)
+  }
   logListening(gateway, log)
   const source = new FileSource(
     {
       file: args.config,
-      onChange: (text) => {
-        const result = loadConfigText(text, args.config, { policies: registry })
-        if (!result.ok) {
-          for (const issue of result.issues) log.error(formatIssue(issue))
-          log.error('config reload refused; the previous config stays active')
-          return
-        }
-        gateway.reload(result.loaded).then(
-          (snapshot) => log.info({ generation: snapshot.generation, hash: snapshot.hash }, 'config reloaded'),
-          (error: Error) => log.error({ err: error }, 'config reload failed; the previous config stays active'),
-        )
-      },
+      onChange: (text) => void gateway.reloadText(text, args.config).then((outcome) => logReload(outcome, log)),
       onError: (error) => log.warn({ err: error }, 'config watcher error'),
     },
     loaded.text,
@@ -130,14 +131,38 @@ async function startSingle(args: CliArgs, loaded: LoadedConfig, log: Logger): Pr
   process.on('SIGHUP', () => source.trigger())
   return waitForStop(log, async () => {
     source.stop()
+    // The admin API stays up while draining, so /readyz can answer 503 until the end.
     await gateway.close()
+    await admin?.close()
   })
+}
+
+/** Starts the admin API when the config has an `admin:` block (a changed block needs a restart). */
+function startAdmin(loaded: LoadedConfig, backend: AdminBackend, log: Logger): Promise<AdminServer | undefined> {
+  const config = loaded.config.admin
+  return config === undefined ? Promise.resolve(undefined) : AdminServer.start(adminOptions(config, backend, log))
+}
+
+function logReload(outcome: ReloadOutcome, log: Logger): void {
+  if (outcome.ok) {
+    log.info({ generation: outcome.generation, hash: outcome.hash }, 'config reloaded')
+    return
+  }
+  for (const issue of outcome.issues) log.error(formatIssue(issue))
+  log.error('config reload refused; the previous config stays active')
 }
 
 async function startCluster(args: CliArgs, loaded: LoadedConfig, log: Logger, workers: number): Promise<number> {
   const primary = new ClusterPrimary({ loaded, workers, log, workerEntry: siblingModule('worker') })
   try {
     await primary.start()
+  } catch (error) {
+    await primary.stop()
+    return startFailed(error, log)
+  }
+  let admin: AdminServer | undefined
+  try {
+    admin = await startAdmin(loaded, new ClusterBackend(primary), log)
   } catch (error) {
     await primary.stop()
     return startFailed(error, log)
@@ -152,6 +177,7 @@ async function startCluster(args: CliArgs, loaded: LoadedConfig, log: Logger, wo
   return waitForStop(log, async () => {
     source.stop()
     await primary.stop()
+    await admin?.close()
   })
 }
 

@@ -6,9 +6,12 @@ import cluster, { type Worker } from 'node:cluster'
 import { loadConfigText, type LoadedConfig } from '../config/load-config.js'
 import { ConfigError, formatIssue } from '../config/config-issue.js'
 import type { Logger } from '../observability/logger.js'
+import { PorticoMetrics } from '../observability/metrics.js'
+import { answerQuery, type AdminAnswerMessage, type AdminQueryMessage } from '../admin/worker-queries.js'
 import { PolicyRegistry } from '../policies/index.js'
 import { Gateway } from './gateway.js'
 import type { Snapshot } from './snapshot.js'
+import { ReloadStatus, type ReloadOutcome } from './reload-status.js'
 
 /** Messages between primary and workers. */
 export type PrimaryMessage =
@@ -17,6 +20,7 @@ export type PrimaryMessage =
   | { type: 'commit'; generation: number }
   | { type: 'abort'; generation: number }
   | { type: 'shutdown' }
+  | AdminQueryMessage
 
 export type WorkerMessage =
   | { type: 'ready' }
@@ -24,6 +28,7 @@ export type WorkerMessage =
   | { type: 'start-failed'; message: string }
   | { type: 'prepared'; generation: number }
   | { type: 'prepare-failed'; generation: number; message: string }
+  | AdminAnswerMessage
 
 export interface PrimaryOptions {
   readonly loaded: LoadedConfig
@@ -39,12 +44,28 @@ export class ClusterPrimary {
   #loaded: LoadedConfig
   #generation = 1
   #stopping = false
-  #reloading: Promise<void> = Promise.resolve()
+  #reloading: Promise<unknown> = Promise.resolve()
+  /** Reload counts and the generation; the workers' own metrics are merged in by the admin API. */
+  readonly metrics = PorticoMetrics.forPrimary(() => this.#generation)
+  readonly reloadStatus = new ReloadStatus(this.metrics)
 
   constructor(options: PrimaryOptions) {
     this.#options = options
     this.#log = options.log
     this.#loaded = options.loaded
+  }
+
+  get generation(): number {
+    return this.#generation
+  }
+
+  /** The config every worker serves. */
+  get config(): LoadedConfig {
+    return this.#loaded
+  }
+
+  get draining(): boolean {
+    return this.#stopping
   }
 
   /** Forks the workers and resolves once all of them serve (or rejects if one cannot start). */
@@ -78,17 +99,19 @@ export class ClusterPrimary {
   }
 
   /** Validates new text and, if valid, runs prepare/commit across the workers. Serialized. */
-  reload(text: string): Promise<void> {
-    this.#reloading = this.#reloading.then(() => this.#reload(text))
-    return this.#reloading
+  reload(text: string): Promise<ReloadOutcome> {
+    const outcome = this.#reloading.then(() => this.#reload(text))
+    this.#reloading = outcome
+    return outcome
   }
 
-  async #reload(text: string): Promise<void> {
+  async #reload(text: string): Promise<ReloadOutcome> {
     const result = loadConfigText(text, this.#loaded.file, { policies: new PolicyRegistry() })
     if (!result.ok) {
       for (const issue of result.issues) this.#log.error(formatIssue(issue))
       this.#log.error('config reload refused; the previous config stays active')
-      return
+      this.reloadStatus.failed(result.issues)
+      return { ok: false, issues: result.issues }
     }
     const generation = this.#generation + 1
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
@@ -96,13 +119,18 @@ export class ClusterPrimary {
     const failed = answers.find((answer) => answer.type === 'prepare-failed')
     if (failed !== undefined) {
       for (const worker of workers) send(worker, { type: 'abort', generation })
-      this.#log.error({ reason: failed.type === 'prepare-failed' ? failed.message : '' }, 'config reload aborted; the previous config stays active')
-      return
+      const reason = failed.type === 'prepare-failed' ? failed.message : ''
+      this.#log.error({ reason }, 'config reload aborted; the previous config stays active')
+      const issues = [{ file: this.#loaded.file, line: 0, column: 0, path: '(compile)', expected: 'a config every worker can compile', found: reason }]
+      this.reloadStatus.failed(issues)
+      return { ok: false, issues }
     }
     for (const worker of workers) send(worker, { type: 'commit', generation })
     this.#generation = generation
     this.#loaded = result.loaded
+    this.reloadStatus.succeeded()
     this.#log.info({ generation, hash: result.loaded.hash }, 'config reloaded')
+    return { ok: true, generation, hash: result.loaded.hash }
   }
 
   /** Asks every worker to drain and waits for them to exit. */
@@ -205,6 +233,15 @@ export function runWorker(log: Logger): void {
       case 'shutdown':
         void shutdown()
         break
+      case 'admin-query': {
+        const { id } = message
+        if (gateway === undefined) reply({ type: 'admin-answer', id, error: 'worker not started' })
+        else answerQuery(gateway, message.query).then(
+          (answer) => reply({ type: 'admin-answer', id, answer }),
+          (error: Error) => reply({ type: 'admin-answer', id, error: error.message }),
+        )
+        break
+      }
     }
   })
   // The terminal's Ctrl-C reaches every process of the group; the primary coordinates the stop.
