@@ -4,6 +4,12 @@
 
 export const ERRORS = {
   ERR_ROUTE_NOT_FOUND: { status: 404, message: 'No route matches this request' },
+  ERR_NOT_FOUND: { status: 404, message: 'No such file' },
+  ERR_PRECONDITION_FAILED: { status: 412, message: 'The resource does not match the request preconditions' },
+  ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The range is outside the resource' },
+  ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
+  ERR_CORS_FORBIDDEN: { status: 403, message: 'This cross-origin request is not allowed' },
+  ERR_RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'Rate limiting is temporarily unavailable' },
   ERR_BAD_REQUEST: { status: 400, message: 'Malformed request' },
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },
   ERR_REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },

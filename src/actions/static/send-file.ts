@@ -19,7 +19,7 @@ export interface SendFileSettings {
   readonly precompressed: boolean
 }
 
-const PRECONDITION_FAILED = LocalReply.error(412, 'ERR_PRECONDITION_FAILED', 'The file does not match the request preconditions')
+const PRECONDITION_FAILED = LocalReply.fromCode('ERR_PRECONDITION_FAILED', 'The file does not match the request preconditions')
 
 function ignore(): void {}
 
@@ -56,7 +56,7 @@ export function sendFile(ex: Exchange, file: OpenFile, settings: SendFileSetting
     const range = parseRange(rangeHeader, size)
     if (range === 'unsatisfiable') {
       file.handle.close().catch(ignore)
-      return reply(ex, LocalReply.error(416, 'ERR_RANGE_NOT_SATISFIABLE', 'The range is outside the file', { 'content-range': unsatisfiedRange(size) }))
+      return reply(ex, withHeader(LocalReply.fromCode('ERR_RANGE_NOT_SATISFIABLE', 'The range is outside the file'), 'content-range', unsatisfiedRange(size)))
     }
     if (range !== undefined) {
       status = 206
@@ -88,4 +88,9 @@ function destroyIfClientLeaves(ex: Exchange, body: Readable): void {
     if (written !== undefined && written !== null && typeof written === 'object' && 'destroy' in written) written.destroy()
     body.destroy()
   })
+}
+
+function withHeader(reply: LocalReply, name: string, value: string): LocalReply {
+  reply.headers[name] = value
+  return reply
 }

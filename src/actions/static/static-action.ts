@@ -8,7 +8,7 @@ import { LocalReply } from '../../exchange/local-reply.js'
 import type { Logger } from '../../observability/logger.js'
 import type { RouteAction } from '../../pipeline/compiled-route.js'
 import { fail, reply } from '../../pipeline/run-exchange.js'
-import { EncodingNegotiator } from '../../policies/compression/accept-encoding.js'
+import { EncodingNegotiator } from '../../exchange/accept-encoding.js'
 import { hasExtension } from './content-type.js'
 import { FileLookup, type FoundDirectory, type OpenFile, type SiblingCoding } from './file-lookup.js'
 import { sendFile, type SendFileSettings } from './send-file.js'
@@ -34,7 +34,7 @@ export const DEFAULT_CACHE_CONTROL = 'no-cache'
 
 const PRECOMPRESSED_CODINGS: readonly SiblingCoding[] = ['br', 'gzip']
 
-const NOT_FOUND = LocalReply.error(404, 'ERR_NOT_FOUND', 'No such file')
+const NOT_FOUND = LocalReply.fromCode('ERR_NOT_FOUND')
 const BAD_PATH = LocalReply.fromCode('ERR_BAD_REQUEST', 'The request path is not a valid file path')
 const METHOD_NOT_ALLOWED = LocalReply.error(405, 'ERR_METHOD_NOT_ALLOWED', 'Static files answer only GET and HEAD', { allow: 'GET, HEAD' })
 

@@ -4,7 +4,7 @@
 import { promisify } from 'node:util'
 import zlib, { type BrotliOptions, type ZlibOptions } from 'node:zlib'
 import type { Transform } from 'node:stream'
-import type { ContentCoding } from './accept-encoding.js'
+import type { ContentCoding } from '../../exchange/accept-encoding.js'
 
 const brotliCompress = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)

@@ -48,7 +48,7 @@ export const cors = definePolicy({
         const headersOk = allowHeaders === undefined || requestedHeaders.every((h) => allowHeaders.includes(h))
         if (!allowed(origin) || !methods.has(requestedMethod) || !headersOk) {
           ex.logDetail = `cors: preflight refused for origin ${origin}`
-          return LocalReply.error(403, 'ERR_CORS_FORBIDDEN', 'This cross-origin request is not allowed', { vary: 'Origin' })
+          return withVaryOrigin(LocalReply.fromCode('ERR_CORS_FORBIDDEN'))
         }
         const headers: Record<string, string> = {
           'access-control-allow-origin': allowOriginFor(origin),
@@ -74,6 +74,11 @@ export const cors = definePolicy({
     }
   },
 })
+
+function withVaryOrigin(reply: LocalReply): LocalReply {
+  reply.headers.vary = 'Origin'
+  return reply
+}
 
 /** `https://*.example.com` → one or more labels in place of `*`, nothing else loosened. */
 function originPattern(origin: string): RegExp {

@@ -49,16 +49,15 @@ export const rateLimit = definePolicy({
             env.log.warn({ err: (error as Error).message, storeErrors }, `rate limit store unavailable; failing ${failClosed ? 'closed' : 'open'}`)
           }
           ex.logDetail = 'rate limit store unavailable'
-          return failClosed ? LocalReply.error(503, 'ERR_RATE_LIMIT_UNAVAILABLE', 'Rate limiting is temporarily unavailable') : undefined
+          return failClosed ? LocalReply.fromCode('ERR_RATE_LIMIT_UNAVAILABLE') : undefined
         }
         if (decision.allowed) {
           if (sendHeaders) ex.state.set(decisionKey, decision)
           return undefined
         }
         ex.logDetail = `rate limited (${key})`
-        const reply = LocalReply.error(429, 'ERR_RATE_LIMITED', 'Too many requests; retry later', {
-          'retry-after': String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000))),
-        })
+        const reply = LocalReply.fromCode('ERR_RATE_LIMITED')
+        reply.headers['retry-after'] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)))
         if (sendHeaders) {
           reply.headers['ratelimit-policy'] = policyHeader
           reply.headers.ratelimit = rateHeader(decision)

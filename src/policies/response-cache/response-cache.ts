@@ -3,15 +3,17 @@
 // served while a background refresh runs (stale-while-revalidate) or while the upstream fails
 // (stale-if-error). Unsafe methods invalidate the URI. A burst of misses for one key makes one
 // upstream request. Bodies above maxObjectSize stream through uncached; the store may be Redis.
-import { Transform, type TransformCallback } from 'node:stream'
 import { consumerKey } from '../../exchange/consumer.js'
 import type { Exchange } from '../../exchange/exchange.js'
 import { stateKey } from '../../exchange/exchange-state.js'
 import { HeaderList } from '../../exchange/header-list.js'
-import { LocalReply } from '../../exchange/local-reply.js'
-import { definePolicy, type PolicyEnv } from '../../pipeline/policy.js'
-import { decodeEntry, encodeEntry, storableHeaders, type CacheEntry, type VaryIndex } from './cache-entry.js'
-import { currentAgeMs, freshnessLifetimeMs, isStorable, parseCacheControl, stalePermissions } from './freshness.js'
+import { definePolicy } from '../../pipeline/policy.js'
+import { storableHeaders, type CacheEntry } from './cache-entry.js'
+import { discardBody, fromEntry, replaceResponse, serveIfUsable } from './cache-replies.js'
+import { CollectingTee } from './collecting-tee.js'
+import { buildEntry, freshen } from './entry-builder.js'
+import { readEntry, variantKeyFor, writeEntry } from './entry-storage.js'
+import { currentAgeMs, isStorable, parseCacheControl } from './freshness.js'
 import { ResponseCacheOptions } from './options.js'
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -201,171 +203,3 @@ export const responseCache = definePolicy({
     }
   },
 })
-
-/** A fresh entry as a reply (or a 304 when the client's validator matches); undefined if stale. */
-function serveIfUsable(ex: Exchange, entry: CacheEntry, now: number, requestMaxAgeSeconds: number | undefined): LocalReply | undefined {
-  const age = currentAgeMs(entry, now)
-  if (age >= entry.freshnessMs) return undefined
-  if (requestMaxAgeSeconds !== undefined && age > requestMaxAgeSeconds * 1000) return undefined
-  return fromEntry(ex, entry, 'HIT', now)
-}
-
-function fromEntry(ex: Exchange, entry: CacheEntry, state: 'HIT' | 'STALE', now: number): LocalReply {
-  const headers = [...entry.headers, 'age', String(Math.floor(currentAgeMs(entry, now) / 1000)), 'x-cache', state]
-  const ifNoneMatch = ex.request.header('if-none-match')
-  if (ifNoneMatch !== undefined && entry.etag !== undefined && matchesEtag(ifNoneMatch, entry.etag)) {
-    return LocalReply.withHeaderList(304, onlyNames(headers, NOT_MODIFIED_FIELDS), null)
-  }
-  return LocalReply.withHeaderList(entry.status, headers, entry.body)
-}
-
-/** What a 304 carries (RFC 9110 §15.4.5), plus our own Age and X-Cache. */
-const NOT_MODIFIED_FIELDS = new Set(['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified', 'age', 'x-cache'])
-
-function onlyNames(flat: readonly string[], names: ReadonlySet<string>): string[] {
-  const out: string[] = []
-  for (let i = 0; i < flat.length; i += 2) if (names.has(flat[i] as string)) out.push(flat[i] as string, flat[i + 1] as string)
-  return out
-}
-
-function replaceResponse(ex: Exchange, entry: CacheEntry, state: 'HIT' | 'STALE', now: number): void {
-  const response = ex.response
-  if (response === undefined) return
-  response.status = entry.status
-  response.headers.raw.length = 0
-  response.headers.raw.push(...entry.headers, 'age', String(Math.floor(currentAgeMs(entry, now) / 1000)), 'x-cache', state)
-  response.body = entry.body
-}
-
-function discardBody(ex: Exchange): void {
-  const body = ex.response?.body
-  if (body !== null && body !== undefined && typeof body === 'object' && 'resume' in body) body.resume()
-}
-
-/** Weak comparison (RFC 9110 §13.1.2): W/"x" matches "x"; `*` matches anything. */
-function matchesEtag(header: string, etag: string): boolean {
-  const bare = (tag: string): string => tag.trim().replace(/^W\//, '')
-  return header.trim() === '*' || header.split(',').some((candidate) => bare(candidate) === bare(etag))
-}
-
-function buildEntry(status: number, headers: HeaderList, body: Buffer, requestTime: number, responseTime: number, heuristicMs: number, defaults: { whileRevalidateMs: number; ifErrorMs: number }): CacheEntry {
-  const cc = parseCacheControl(headers.get('cache-control'))
-  const stale = stalePermissions(cc, defaults)
-  const date = Date.parse(headers.get('date') ?? '')
-  return {
-    status,
-    headers: headers.raw,
-    requestTime,
-    responseTime,
-    dateValue: Number.isNaN(date) ? responseTime : date,
-    ageValue: Number(headers.get('age') ?? 0) * 1000 || 0,
-    freshnessMs: freshnessLifetimeMs(cc, headers, heuristicMs, status),
-    staleWhileRevalidateMs: stale.whileRevalidateMs,
-    staleIfErrorMs: stale.ifErrorMs,
-    etag: headers.get('etag'),
-    lastModified: headers.get('last-modified'),
-    body,
-  }
-}
-
-/** A 304 refreshes the stored entry: its header fields replace the stored ones (RFC 9111 §4.3.4). */
-function freshen(entry: CacheEntry, notModified: HeaderList, requestTime: number, now: number, heuristicMs: number, defaults: { whileRevalidateMs: number; ifErrorMs: number }): CacheEntry {
-  const merged = new HeaderList([...entry.headers])
-  const updates = storableHeaders(notModified)
-  for (let i = 0; i < updates.length; i += 2) {
-    const name = updates[i] as string
-    if (name === 'content-length' || name === 'via') continue
-    merged.set(name, updates[i + 1] as string)
-  }
-  return buildEntry(entry.status, merged, entry.body, requestTime, now, heuristicMs, defaults)
-}
-
-/**
- * Decoded entries by stored buffer. The memory store hands back the same Buffer on every hit, so
- * a hot entry's metadata is parsed once, not per request; Redis buffers are new each time.
- */
-const decoded = new WeakMap<Buffer, CacheEntry | VaryIndex>()
-
-async function readEntry(env: PolicyEnv, key: string): Promise<CacheEntry | VaryIndex | undefined> {
-  try {
-    const raw = await env.store.get(key)
-    if (raw === undefined) return undefined
-    let entry = decoded.get(raw)
-    if (entry === undefined) {
-      entry = decodeEntry(raw)
-      if (entry !== undefined) decoded.set(raw, entry)
-    }
-    return entry
-  } catch (error) {
-    env.log.warn({ err: (error as Error).message }, 'cache store read failed; treating as a miss')
-    return undefined
-  }
-}
-
-async function writeEntry(env: PolicyEnv, ex: Exchange, primary: string, entry: CacheEntry): Promise<void> {
-  const keepMs = entry.freshnessMs + Math.max(entry.staleWhileRevalidateMs, entry.staleIfErrorMs, entry.etag !== undefined || entry.lastModified !== undefined ? entry.freshnessMs : 0)
-  if (keepMs <= 0 && entry.etag === undefined && entry.lastModified === undefined) return
-  const ttlMs = Math.max(1000, keepMs)
-  const vary = varyNames(new HeaderList([...entry.headers]))
-  try {
-    if (vary.length === 0) {
-      await env.store.set(primary, encodeEntry(entry), ttlMs)
-      return
-    }
-    await env.store.set(primary, encodeEntry({ vary }), ttlMs)
-    await env.store.set(variantKeyFor(primary, vary, ex), encodeEntry(entry), ttlMs)
-  } catch (error) {
-    env.log.warn({ err: (error as Error).message }, 'cache store write failed')
-  }
-}
-
-function varyNames(headers: HeaderList): string[] {
-  return headers
-    .getAll('vary')
-    .flatMap((value) => value.split(','))
-    .map((name) => name.trim().toLowerCase())
-    .filter((name) => name !== '')
-    .sort()
-}
-
-/** The key of the variant selected by the request's values of the Vary fields. */
-function variantKeyFor(primary: string, vary: readonly string[], ex: Exchange): string {
-  return `${primary}\u0000${vary.map((name) => `${name}=${(ex.request.header(name) ?? '').trim().replace(/\s+/g, ' ')}`).join('&')}`
-}
-
-/** Passes a body through while keeping a copy up to `limit` bytes; reports the copy at the end. */
-class CollectingTee extends Transform {
-  readonly #limit: number
-  readonly #done: (body: Buffer | undefined) => void
-  #chunks: Buffer[] | undefined = []
-  #size = 0
-
-  constructor(limit: number, done: (body: Buffer | undefined) => void) {
-    super()
-    this.#limit = limit
-    this.#done = done
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    if (this.#chunks !== undefined) {
-      this.#size += chunk.length
-      if (this.#size > this.#limit) this.#chunks = undefined
-      else this.#chunks.push(chunk)
-    }
-    callback(null, chunk)
-  }
-
-  override _flush(callback: TransformCallback): void {
-    this.#done(this.#chunks === undefined ? undefined : Buffer.concat(this.#chunks))
-    this.#chunks = undefined
-    callback()
-  }
-
-  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
-    if (this.#chunks !== undefined) {
-      this.#chunks = undefined
-      this.#done(undefined)
-    }
-    callback(error)
-  }
-}
