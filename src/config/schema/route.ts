@@ -49,7 +49,7 @@ export const StaticSchema = strictObject({
 })
 
 export const RouteSchema = strictObject({
-  name: Type.Optional(Type.String({ minLength: 1, description: 'Unique name for logs and `validate --explain`; default `route-<index>`.' })),
+  name: Type.Optional(Type.String({ minLength: 1, description: 'Unique name for logs, metrics, the admin API and `validate --explain`; default `route-<index>`.' })),
   match: MatchSchema,
   service: Type.Optional(Type.String({ minLength: 1, description: 'Proxy to this service.' })),
   redirect: Type.Optional(RedirectSchema),
