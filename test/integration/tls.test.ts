@@ -68,6 +68,34 @@ test('SNI picks the certificate by exact and wildcard name, the default otherwis
   assert.equal((await servedCertificate(gw.port, 'a.b.example.com')).subject.CN, 'other.test')
 })
 
+test('TLS 1.2 is the floor by default; minVersion: TLSv1.3 refuses TLS 1.2 clients', async () => {
+  await using tls12 = await startGateway(tlsListener() + 'routes:\n  - { match: { path: /* }, respond: { body: ok } }\n')
+  const handshake = async (port: number, maxVersion: 'TLSv1.1' | 'TLSv1.2'): Promise<string> => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'api.example.com', minVersion: 'TLSv1', maxVersion })
+    try {
+      await once(socket, 'secureConnect')
+      return socket.getProtocol() ?? 'unknown'
+    } catch (error) {
+      return `refused: ${(error as Error).message}`
+    } finally {
+      socket.destroy()
+    }
+  }
+  assert.match(await handshake(tls12.port, 'TLSv1.1'), /^refused/)
+  assert.equal(await handshake(tls12.port, 'TLSv1.2'), 'TLSv1.2')
+  await using tls13 = await startGateway(`
+workers: 1
+logging: { level: silent, accessLog: false }
+listeners:
+  - port: 0
+    host: 127.0.0.1
+    tls: { certificates: [{ cert: ${api.cert}, key: ${api.key} }], minVersion: TLSv1.3 }
+routes:
+  - { match: { path: /* }, respond: { body: ok } }
+`)
+  assert.match(await handshake(tls13.port, 'TLSv1.2'), /^refused/)
+})
+
 test('HTTP/2 over TLS (ALPN) and HTTP/1.1 on the same port, proxied to an HTTP/1.1 upstream', async () => {
   await using upstream = await startUpstream()
   await using gw = await startGateway(tlsListener(`
