@@ -87,6 +87,9 @@ function askWorker(worker: Worker, query: WorkerQuery, timeoutMs: number): Promi
     worker.on('message', onMessage)
     worker.once('exit', onExit)
     const message: AdminQueryMessage = { type: 'admin-query', id, query }
-    worker.send(message)
+    // With a callback a closed channel is reported here instead of as an 'error' event.
+    worker.send(message, undefined, (error: Error | null) => {
+      if (error !== null) onExit()
+    })
   })
 }

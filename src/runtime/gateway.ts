@@ -165,6 +165,9 @@ export class Gateway {
     if (JSON.stringify(loaded.config.store) !== JSON.stringify(this.#loaded.config.store)) {
       this.#options.log.warn('store changes take effect after a restart; the current store stays in use')
     }
+    if (JSON.stringify(loaded.config.admin) !== JSON.stringify(this.#loaded.config.admin)) {
+      this.#options.log.warn('admin API changes take effect after a restart')
+    }
     this.#generation = next.generation
     this.#loaded = loaded
     this.runtime.activate(next)

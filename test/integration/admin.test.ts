@@ -211,6 +211,29 @@ test('POST /cache/purge deletes by key and by prefix on the store', async () => 
   assert.equal((await admin.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', token: null })).status, 401)
 })
 
+test('a purge by prefix empties the response cache of those pages (key format as documented)', async () => {
+  await using upstream = await startUpstream((req, res) => {
+    res.setHeader('cache-control', 'max-age=60')
+    res.end(`page ${req.url ?? ''}`)
+  })
+  await using gw = await startGateway(gatewayYaml(`services:\n  app: { targets: [${upstream.url}] }\nroutes:\n  - { match: { path: /* }, service: app, policies: [{ cache: {} }] }\n`))
+  await using admin = await startAdmin(gw.gateway)
+  for (const path of ['/products/1', '/products/1', '/users/1', '/users/1']) assert.equal((await fetchRaw(`${gw.url}${path}`)).status, 200)
+  assert.equal(upstream.hits, 2, 'the repeats came from the cache')
+
+  const purge = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: 'GET http://127.0.0.1/products/' }) })
+  assert.equal(purge.json<{ removed: number }>().removed, 1)
+  await fetchRaw(`${gw.url}/products/1`)
+  await fetchRaw(`${gw.url}/users/1`)
+  assert.equal(upstream.hits, 3, 'only the purged page went upstream again')
+  await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: 'GET http://127.0.0.1/users/1' }) })
+  await fetchRaw(`${gw.url}/users/1`)
+  assert.equal(upstream.hits, 4)
+
+  const tooLarge = await admin.request('/config/validate', { method: 'POST', body: 'x'.repeat(3 * 1024 * 1024) })
+  assert.equal(tooLarge.status, 413)
+})
+
 test('metrics count real requests by route, method and status class, with upstream errors by service', async () => {
   const refused = await deadPort()
   await using upstream = await startUpstream((_q, r) => r.end('fine'))
