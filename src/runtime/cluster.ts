@@ -100,7 +100,8 @@ export class ClusterPrimary {
 
   /** Validates new text and, if valid, runs prepare/commit across the workers. Serialized. */
   reload(text: string): Promise<ReloadOutcome> {
-    const outcome = this.#reloading.then(() => this.#reload(text))
+    const run = (): Promise<ReloadOutcome> => this.#reload(text)
+    const outcome = this.#reloading.then(run, run)
     this.#reloading = outcome
     return outcome
   }
