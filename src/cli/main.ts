@@ -76,18 +76,28 @@ async function readConfig(file: string): Promise<LoadedConfig | undefined> {
 async function validate(args: CliArgs): Promise<number> {
   const loaded = await readConfig(args.config)
   if (loaded === undefined) return 1
-  if (args.explain) {
-    // Compiling also loads policy modules, so --explain catches errors only creation reveals.
-    try {
-      process.stdout.write(await explainRoutes(loaded))
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error
-      for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`)
-      return 1
-    }
+  // Compiling creates every policy and loads policy modules, which catches the problems only
+  // creation reveals (a bad CIDR, a JWT key that does not fit its algorithms...).
+  let explanation: string
+  try {
+    explanation = await explainRoutes(loaded)
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error
+    process.stderr.write(`${args.config}: invalid config (${error.issues.length} problem${error.issues.length === 1 ? '' : 's'})\n`)
+    for (const issue of error.issues) process.stderr.write(`  ${formatIssue(issue)}\n`)
+    return 1
   }
+  if (args.explain) process.stdout.write(explanation)
   process.stdout.write(`${args.config}: valid (${loaded.config.routes.length} routes, ${Object.keys(loaded.config.services ?? {}).length} services)\n`)
   return 0
+}
+
+/** With the memory store, each worker keeps its own counters and cache: say so, once. */
+function warnAboutPerProcessState(loaded: LoadedConfig, workers: number, log: Logger): void {
+  if (workers === 1 || (loaded.config.store !== undefined && loaded.config.store.type !== 'memory')) return
+  const stateful = [...loaded.policies.values()].flat().filter((ref) => ref.name === 'rateLimit' || ref.name === 'cache')
+  if (stateful.length === 0) return
+  log.warn({ workers }, 'rateLimit/cache use the memory store: each worker counts and caches on its own (a limit of N admits up to workers × N); use store: { type: redis } to share state')
 }
 
 function workerCount(loaded: LoadedConfig): number {
@@ -100,6 +110,7 @@ async function start(args: CliArgs): Promise<number> {
   if (loaded === undefined) return 1
   const log = createLogger(loaded.config.logging?.level ?? 'info')
   const workers = workerCount(loaded)
+  warnAboutPerProcessState(loaded, workers, log)
   return workers === 1 ? startSingle(args, loaded, log) : startCluster(args, loaded, log, workers)
 }
 

@@ -20,18 +20,26 @@ export interface ChainEntry {
 
 export type EnvFor = (location: PolicyLocation, routeName: string | undefined) => PolicyEnv
 
-/** Creates the policies of one list (global, or one route's). */
-export async function createEntries(refs: readonly PolicyRef[], registry: PolicyRegistry, envFor: EnvFor, routeName: string | undefined, baseDir: string): Promise<Array<ChainEntry | { name: string; disabled: true }>> {
+/**
+ * Creates the policies of one list (global, or one route's). An entry that cannot be created
+ * adds its issues to `issues` and is skipped, so one pass reports every failing entry.
+ */
+export async function createEntries(refs: readonly PolicyRef[], registry: PolicyRegistry, envFor: EnvFor, routeName: string | undefined, baseDir: string, issues: ConfigIssue[]): Promise<Array<ChainEntry | { name: string; disabled: true }>> {
   const entries: Array<ChainEntry | { name: string; disabled: true }> = []
   for (const ref of refs) {
     if (ref.options === false) {
       entries.push({ name: ref.name, disabled: true })
       continue
     }
-    const definition = ref.module !== undefined ? await loadPolicyModule(ref.module, baseDir, ref.location) : (registry.definition(ref.name) as PolicyDefinition)
-    const options = ref.module !== undefined ? checkModuleOptions(definition, ref) : ref.options
-    const policy = await createPolicy(definition, options, envFor(ref.location, routeName), ref)
-    entries.push({ name: ref.module !== undefined ? definition.name : ref.name, stage: stageIndex(definition.stage), policy })
+    try {
+      const definition = ref.module !== undefined ? await loadPolicyModule(ref.module, baseDir, ref.location) : (registry.definition(ref.name) as PolicyDefinition)
+      const options = ref.module !== undefined ? checkModuleOptions(definition, ref) : ref.options
+      const policy = await createPolicy(definition, options, envFor(ref.location, routeName), ref)
+      entries.push({ name: ref.module !== undefined ? definition.name : ref.name, stage: stageIndex(definition.stage), policy })
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error
+      issues.push(...error.issues)
+    }
   }
   return entries
 }

@@ -1,6 +1,7 @@
 // GatewayConfig → Snapshot: services (reusing unchanged ones from the previous generation), policy
 // chains, routes and the route table. Everything the request path needs is built here, once.
 import type { LoadedConfig } from '../config/load-config.js'
+import { ConfigError, type ConfigIssue } from '../config/config-issue.js'
 import type { PolicyLocation } from '../config/resolve.js'
 import type { RouteConfig } from '../config/schema/root.js'
 import { ProxyAction } from '../actions/proxy/forward.js'
@@ -66,7 +67,8 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
       consumers,
       store: context.store,
     })
-    const globalEntries = (await createEntries(loaded.policies.get('global') ?? [], context.registry, envFor, undefined, loaded.baseDir)).filter(
+    const issues: ConfigIssue[] = []
+    const globalEntries = (await createEntries(loaded.policies.get('global') ?? [], context.registry, envFor, undefined, loaded.baseDir, issues)).filter(
       (entry): entry is ChainEntry => !('disabled' in entry),
     )
     policies.push(...globalEntries.map((entry) => entry.policy))
@@ -74,7 +76,7 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
     const routes: CompiledRoute[] = []
     for (const [index, route] of config.routes.entries()) {
       const name = route.name ?? `route-${index}`
-      const own = await createEntries(loaded.policies.get(`route:${index}`) ?? [], context.registry, envFor, name, loaded.baseDir)
+      const own = await createEntries(loaded.policies.get(`route:${index}`) ?? [], context.registry, envFor, name, loaded.baseDir, issues)
       for (const entry of own) if (!('disabled' in entry)) policies.push(entry.policy)
       const chain = mergeChain(globalEntries, own)
       // A route answering CORS preflights must match OPTIONS even when its methods list omits it.
@@ -92,6 +94,7 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
       )
     }
 
+    if (issues.length > 0) throw new ConfigError(issues)
     const snapshot = new Snapshot({
       generation: context.generation,
       hash: loaded.hash,

@@ -1,6 +1,6 @@
 // What every authentication policy answers and forwards the same way: a 401 with a challenge
 // (RFC 9110 §11.6.1) whose reason goes to the access log only, a 403 for an authenticated
-// caller who may not pass, and the consumer's identity sent upstream in place of credentials.
+// caller who may not pass, and the consumer's identity sent upstream (never one the client sent).
 import type { Consumer } from './consumer.js'
 import type { Exchange } from './exchange.js'
 import { LocalReply } from './local-reply.js'
@@ -17,6 +17,16 @@ export function unauthorized(ex: Exchange, challenge: string, reason: string): L
 export function forbidden(ex: Exchange, reason: string): LocalReply {
   ex.logDetail = reason
   return LocalReply.fromCode('ERR_FORBIDDEN')
+}
+
+/**
+ * Removes identity headers a client may have sent itself (`x-consumer`, `x-consumer-groups`,
+ * forwarded claims), so only the gateway ever sets them. Call before checking credentials: a
+ * request that passes unauthenticated (optional auth) must not carry a forged identity either.
+ */
+export function clearIdentityHeaders(ex: Exchange, names: readonly string[]): void {
+  const headers = ex.upstreamRequest.headers
+  for (const name of names) headers.delete(name)
 }
 
 /** Sends the consumer's name (and groups) upstream, replacing anything the client sent. */

@@ -60,7 +60,7 @@ function routeAndRun(ex: Exchange): void {
   const raw = ex.request.raw
   const limits = ex.snapshot.limits
   if ((raw.url?.length ?? 0) > limits.maxUrlLength) return reply(ex, LocalReply.fromCode('ERR_URI_TOO_LONG'))
-  if (raw.rawHeaders.length / 2 > limits.maxHeaderCount) return reply(ex, LocalReply.fromCode('ERR_HEADERS_TOO_LARGE', `More than ${limits.maxHeaderCount} header fields`))
+  if (headerCount(raw) > limits.maxHeaderCount) return reply(ex, LocalReply.fromCode('ERR_HEADERS_TOO_LARGE', `More than ${limits.maxHeaderCount} header fields`))
   if (ex.invalidTarget) return reply(ex, LocalReply.fromCode('ERR_BAD_REQUEST', 'The request target is not a valid path'))
   const found = ex.snapshot.routes.match(ex.request)
   if (found.route === undefined) {
@@ -82,6 +82,15 @@ function clientInfo(req: IncomingMessage, context: RequestContext, trustedProxie
   const tls = context.listener.protocol === 'https'
   const ip = trustedProxies.size === 0 ? peer : resolveClientIp(peer, headerValue(req, 'x-forwarded-for'), headerValue(req, 'forwarded'), trustedProxies)
   return { ip, peerIp: peer, tls, certificate: tls ? verifiedCertificate(req.socket as TLSSocket) : undefined }
+}
+
+/** Header fields the client sent; HTTP/2 pseudo-headers (:method, :path...) are not counted. */
+function headerCount(req: IncomingMessage): number {
+  const raw = req.rawHeaders
+  if (req.httpVersionMajor !== 2) return raw.length / 2
+  let count = 0
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).charCodeAt(0) !== 58) count++
+  return count
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

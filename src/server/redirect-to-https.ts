@@ -1,5 +1,6 @@
 // `redirectToHttps`: a plain listener that sends every request to the https:// URL of the same
 // host and path with a 308, which keeps the method and body (RFC 9110 §15.4.9).
+import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { normalizeHost } from '../routing/host-pattern.js'
 
@@ -7,7 +8,9 @@ export function redirectToHttps(req: IncomingMessage, res: ServerResponse, port:
   const host = normalizeHost(req.headers.host)
   if (host === '' || !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host)) {
     res.writeHead(400, { 'content-type': 'application/json' })
-    res.end(JSON.stringify({ error: { code: 'ERR_BAD_REQUEST', message: 'A valid Host header is needed to redirect to https' }, status: 400 }))
+    const requestId = randomUUID()
+    res.setHeader('x-request-id', requestId)
+    res.end(JSON.stringify({ error: { code: 'ERR_BAD_REQUEST', message: 'A valid Host header is needed to redirect to https' }, status: 400, requestId }))
     return
   }
   const target = req.url?.startsWith('/') ? req.url : '/'

@@ -128,7 +128,8 @@ export class RedisStore implements Store {
   }
 
   async hit(key: string, windows: readonly RateWindow[], now = 0): Promise<RateDecision> {
-    const keys = windows.map((w) => `${this.#prefix}rl:${key}:${w.windowMs}`)
+    // One hash per window, numbered, so two windows of the same length never share counters.
+    const keys = windows.map((w, i) => `${this.#prefix}rl:${key}:${i}:${w.windowMs}`)
     const args: Array<string | number> = [now, WINDOW_BUCKETS]
     for (const window of windows) args.push(window.limit, window.windowMs)
     const out = await this.#redis.porticoRateLimit(keys.length, ...keys, ...args)

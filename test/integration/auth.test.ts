@@ -237,3 +237,22 @@ routes:
   response = await fetchRaw(`${gw.url}/orders/1`, { headers: { authorization: `Bearer ${await sign({ sub: 'u', scope: 'profile' }, key, 'HS256')}` } })
   assert.equal(response.status, 403)
 })
+
+test('optional authentication never lets a client-supplied identity through', async () => {
+  await using upstream = await startUpstream()
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+      - jwt: { secret: "${SECRET}", optional: true, forwardClaims: { sub: x-user-id } }
+`))
+  const anonymous = await fetchRaw(`${gw.url}/x`, { headers: { 'x-consumer': 'admin', 'x-consumer-groups': 'admins', 'x-user-id': 'root' } })
+  assert.equal(anonymous.status, 200)
+  const echoed = anonymous.json<EchoBody>()
+  assert.equal(echoed.headers['x-consumer'], undefined)
+  assert.equal(echoed.headers['x-consumer-groups'], undefined)
+  assert.equal(echoed.headers['x-user-id'], undefined)
+})

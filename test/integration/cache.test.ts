@@ -253,3 +253,45 @@ test('two gateways sharing a Redis store share the cache', async () => {
     redis.disconnect()
   }
 })
+
+test('a request max-age the entry exceeds (a browser reload) goes to the upstream, never a stale answer', async () => {
+  let version = 1
+  await using upstream = await startUpstream((_q, res) => {
+    res.setHeader('cache-control', 'max-age=60')
+    res.end(`v${version}`)
+  })
+  await using gw = await startGateway(cachedRoute(upstream.url))
+  assert.equal((await fetchRaw(`${gw.url}/page`)).body, 'v1')
+  version = 2
+  await sleep(1100)
+  const reloaded = await fetchRaw(`${gw.url}/page`, { headers: { 'cache-control': 'max-age=0' } })
+  assert.equal(reloaded.body, 'v2')
+  assert.equal(reloaded.headers['x-cache'], 'MISS')
+  assert.equal((await fetchRaw(`${gw.url}/page`)).body, 'v2', 'and the refreshed answer is stored')
+})
+
+test('an unsafe method invalidates the URI for every key addition (all consumers)', async () => {
+  await using upstream = await startUpstream((req, res) => {
+    res.setHeader('cache-control', 'public, max-age=60')
+    res.end(`${req.method} for ${req.headers['x-consumer'] ?? '-'}`)
+  })
+  await using gw = await startGateway(gatewayYaml(`
+consumers:
+  - { name: alice, apiKeys: [alice-key-0123456789abcdef] }
+  - { name: bob, apiKeys: [bob-key-0123456789abcdefgh] }
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+      - apiKey: {}
+      - cache: { keyBy: [consumer] }
+`))
+  const as = (key: string, method = 'GET') => fetchRaw(`${gw.url}/doc`, { method, headers: { 'x-api-key': key } })
+  await as('alice-key-0123456789abcdef')
+  await as('bob-key-0123456789abcdefgh')
+  assert.equal((await as('bob-key-0123456789abcdefgh')).headers['x-cache'], 'HIT')
+  assert.equal((await as('alice-key-0123456789abcdef', 'DELETE')).status, 200)
+  assert.equal((await as('bob-key-0123456789abcdefgh')).headers['x-cache'], 'MISS', "alice's DELETE dropped bob's copy too")
+})

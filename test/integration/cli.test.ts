@@ -81,3 +81,25 @@ test('hash-password prints a scrypt hash that verifies the password', async () =
   assert.equal(await verifyPassword('correct horse battery staple', hash), true)
   assert.equal(await verifyPassword('wrong', hash), false)
 })
+
+test('validate also creates every policy, so options only creation can check are reported together', async () => {
+  const file = await configFile(`
+listeners: [{ port: 8080 }]
+routes:
+  - match: { path: /a }
+    respond: { body: x }
+    policies:
+      - ipFilter: { deny: [10.0.0.0/99] }
+      - rateLimit: { limit: 5 }
+  - match: { path: /b }
+    respond: { body: x }
+    policies:
+      - cors: { origins: ["*"], credentials: true }
+`)
+  const { code, stderr } = await runPortico(['validate', '-c', file])
+  assert.equal(code, 1)
+  assert.match(stderr, /invalid config \(3 problems\)/)
+  assert.match(stderr, /portico\.yaml:7:9 routes\[0\]\.policies\[0\]\.ipFilter: expected valid ipFilter options, found not an IP address or CIDR range: 10\.0\.0\.0\/99/)
+  assert.match(stderr, /routes\[0\]\.policies\[1\]\.rateLimit: expected valid rateLimit options, found limit and window go together/)
+  assert.match(stderr, /routes\[1\]\.policies\[0\]\.cors: expected valid cors options, found origins "\*" cannot be combined with credentials: true/)
+})

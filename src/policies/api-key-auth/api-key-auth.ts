@@ -5,7 +5,7 @@ import Type from 'typebox'
 import { consumerKey } from '../../exchange/consumer.js'
 import type { Exchange } from '../../exchange/exchange.js'
 import { definePolicy } from '../../pipeline/policy.js'
-import { forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
+import { clearIdentityHeaders, forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
 
 export const ApiKeyOptions = Type.Object(
   {
@@ -26,8 +26,10 @@ export const apiKeyAuth = definePolicy({
     const query = options.query
     const forwardHeader = (options.forwardHeader ?? 'x-consumer').toLowerCase()
     const challenge = `ApiKey realm="portico", header="${header}"`
+    const identityHeaders = [forwardHeader, `${forwardHeader}-groups`]
     return {
       onRequest(ex) {
+        clearIdentityHeaders(ex, identityHeaders)
         const fromHeader = ex.request.header(header)
         const key = fromHeader ?? (query !== undefined ? (ex.request.searchParams.get(query) ?? undefined) : undefined)
         if (key === undefined || key === '') {

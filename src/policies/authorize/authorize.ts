@@ -11,9 +11,10 @@ export const AuthorizeOptions = Type.Object(
   {
     consumers: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Consumers allowed (by name).' })),
     groups: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'Consumer groups allowed.' })),
+    authenticated: Type.Optional(Type.Literal(true, { description: 'Any authenticated caller may pass (useful after optional authentication).' })),
     requireClaims: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String(), { minItems: 1 }), { description: 'JWT claims and the values each must include: `{ scope: [orders:read] }`.' })),
   },
-  { additionalProperties: false, minProperties: 1, 'x-expected': 'consumers, groups and/or requireClaims' },
+  { additionalProperties: false, minProperties: 1, 'x-expected': 'authenticated, consumers, groups and/or requireClaims' },
 )
 
 export const authorize = definePolicy({

@@ -3,7 +3,7 @@
 // for a short time) to spare the CPU on every request; unknown users still pay one hash, so a
 // response's timing does not reveal which user names exist.
 import Type from 'typebox'
-import { forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
+import { clearIdentityHeaders, forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
 import { consumerKey, sha256Hex, type Consumer } from '../../exchange/consumer.js'
 import { definePolicy } from '../../pipeline/policy.js'
 import { Duration } from '../../config/schema/common.js'
@@ -31,8 +31,10 @@ export const basicAuth = definePolicy({
     const forwardHeader = (options.forwardHeader ?? 'x-consumer').toLowerCase()
     const cacheMs = options.cacheFor ?? 60_000
     const verified = new Map<string, { consumer: Consumer; until: number }>()
+    const identityHeaders = [forwardHeader, `${forwardHeader}-groups`]
     return {
       async onRequest(ex) {
+        clearIdentityHeaders(ex, identityHeaders)
         const header = ex.request.header('authorization')
         const match = header === undefined ? null : /^Basic[ \t]+([A-Za-z0-9+/=]+)[ \t]*$/i.exec(header)
         if (match === null) return unauthorized(ex, challenge, 'no basic credentials')

@@ -26,6 +26,8 @@ export const cors = definePolicy({
   options: CorsOptions,
   create(options) {
     const anyOrigin = options.origins.includes('*')
+    // Any origin *with* credentials would let every site read a user's authenticated answers.
+    if (anyOrigin && options.credentials === true) throw new Error('origins "*" cannot be combined with credentials: true; list the origins')
     const exact = new Set(options.origins.filter((o) => !o.includes('*')).map((o) => o.toLowerCase()))
     const patterns = options.origins.filter((o) => o !== '*' && o.includes('*')).map(originPattern)
     const allowed = (origin: string): boolean => anyOrigin || exact.has(origin.toLowerCase()) || patterns.some((p) => p.test(origin))

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import type { StaticDecode } from 'typebox'
-import { forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
+import { clearIdentityHeaders, forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
 import { claimsKey, consumerKey, type Consumer } from '../../exchange/consumer.js'
 import type { Exchange } from '../../exchange/exchange.js'
 import { definePolicy } from '../../pipeline/policy.js'
@@ -41,8 +41,10 @@ export const jwtAuth = definePolicy({
     const header = (options.header ?? 'authorization').toLowerCase()
     const forwarded = Object.entries(options.forwardClaims ?? {}).map(([claim, name]) => [claim, name.toLowerCase()] as const)
     const consumerClaim = options.consumerClaim ?? 'sub'
+    const identityHeaders = ['x-consumer', 'x-consumer-groups', ...forwarded.map(([, name]) => name)]
     return {
       async onRequest(ex) {
+        clearIdentityHeaders(ex, identityHeaders)
         const token = readToken(ex, header, options.cookie)
         if (token === undefined) return options.optional === true ? undefined : unauthorized(ex, CHALLENGE, 'no bearer token')
         let payload: JWTPayload
@@ -53,10 +55,10 @@ export const jwtAuth = definePolicy({
         }
         ex.state.set(claimsKey, payload)
         const headers = ex.upstreamRequest.headers
+        if (options.hideCredentials === true) headers.delete(header)
         for (const [claim, name] of forwarded) {
           const value = payload[claim]
-          if (value === undefined) headers.delete(name)
-          else headers.set(name, typeof value === 'string' ? value : JSON.stringify(value))
+          if (value !== undefined) headers.set(name, typeof value === 'string' ? value : JSON.stringify(value))
         }
         const subject = payload[consumerClaim]
         if (typeof subject === 'string') {

@@ -26,6 +26,7 @@ export const JwtOptions = Type.Object(
     jwksCooldown: Type.Optional(Duration('Least time between two fetches (unknown `kid`s cannot hammer the issuer); default 30s.')),
     jwksTimeout: Type.Optional(Duration('Timeout of a key set fetch; default 5s.')),
     optional: Type.Optional(Type.Boolean({ description: 'Let requests without a token through unauthenticated (an invalid token is still refused); default false.' })),
+    hideCredentials: Type.Optional(Type.Boolean({ description: 'Remove the token header before forwarding (services then see only forwarded claims); default false.' })),
   },
   { additionalProperties: false },
 )

@@ -23,7 +23,7 @@ export const RateLimitOptions = Type.Object(
       }),
     ),
     name: Type.Optional(Type.String({ minLength: 1, description: 'Counter namespace; entries with the same name share counters. Default: the route name (or "global").' })),
-    onStoreError: Type.Optional(Type.Enum(['allow', 'deny'], { description: 'When the store cannot answer: allow (fail open, the default) or deny with 503 (fail closed).' })),
+    onStoreError: Type.Optional(Type.Enum(['allow', 'deny'], { description: 'When the store cannot answer: allow (fail open) or deny with 503 (fail closed); default allow.' })),
     headers: Type.Optional(Type.Boolean({ description: 'Send RateLimit-Policy and RateLimit headers on every response; default true.' })),
   },
   { additionalProperties: false },

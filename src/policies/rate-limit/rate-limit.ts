@@ -20,8 +20,8 @@ export const rateLimit = definePolicy({
   options: RateLimitOptions,
   create(options, env) {
     const windows: RateWindow[] = [...(options.limit !== undefined && options.window !== undefined ? [{ limit: options.limit, windowMs: options.window }] : []), ...(options.limits ?? []).map((l) => ({ limit: l.limit, windowMs: l.window }))]
-    if (windows.length === 0) throw new Error('set limit and window, or limits')
     if ((options.limit === undefined) !== (options.window === undefined)) throw new Error('limit and window go together')
+    if (windows.length === 0) throw new Error('set limit and window, or limits')
     const names = windows.map((w) => `${w.limit}-per-${formatDuration(w.windowMs)}`)
     const policyHeader = windows.map((w, i) => `"${names[i]}";q=${w.limit};w=${Math.ceil(w.windowMs / 1000)}`).join(', ')
     const parts = (options.keyBy ?? ['ip']).map(compileKeyPart)

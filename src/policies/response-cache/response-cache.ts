@@ -50,8 +50,7 @@ export const responseCache = definePolicy({
     const refreshing = new Set<string>()
 
     const primaryKey = (ex: Exchange): string => {
-      const request = ex.request
-      let key = `GET ${ex.listener.protocol}://${request.host}${request.path}${request.query === '' ? '' : `?${request.query}`}`
+      let key = uriKey(ex)
       for (const part of keyParts) key += `|${part(ex)}`
       return key
     }
@@ -68,20 +67,23 @@ export const responseCache = definePolicy({
       async onRequest(ex) {
         const method = ex.request.method
         if (method !== 'GET' && method !== 'HEAD') {
-          if (UNSAFE.has(method)) ex.state.set(invalidateKey, primaryKey(ex))
+          if (UNSAFE.has(method)) ex.state.set(invalidateKey, uriKey(ex))
           return undefined
         }
         const requestCc = parseCacheControl(ex.request.header('cache-control'))
         if (requestCc.has('no-store')) return undefined
+        // `no-cache` (or HTTP/1.0 `Pragma: no-cache`) and a request `max-age` the entry exceeds
+        // (a browser reload sends max-age=0) both ask for revalidation, never a stale answer.
+        const requestMaxAge = requestCc.seconds('max-age')
         const noCache = requestCc.has('no-cache') || (ex.request.header('cache-control') === undefined && ex.request.header('pragma') === 'no-cache')
         const key = primaryKey(ex)
         let { entry } = await lookup(ex, key)
         const now = env.now()
         if (entry !== undefined && !noCache) {
-          const served = serveIfUsable(ex, entry, now, requestCc.seconds('max-age'))
+          const served = serveIfUsable(ex, entry, now, requestMaxAge)
           if (served !== undefined) return served
           const staleMs = currentAgeMs(entry, now) - entry.freshnessMs
-          if (staleMs <= entry.staleWhileRevalidateMs && ex.route?.action.fetchDetached !== undefined) {
+          if (requestMaxAge === undefined && staleMs > 0 && staleMs <= entry.staleWhileRevalidateMs && ex.route?.action.fetchDetached !== undefined) {
             refreshInBackground(ex, key, entry)
             return fromEntry(ex, entry, 'STALE', now)
           }
@@ -121,7 +123,13 @@ export const responseCache = definePolicy({
         if (response === undefined) return
         const invalidate = ex.state.get(invalidateKey)
         if (invalidate !== undefined) {
-          if (response.status < 400) await env.store.deletePrefix(invalidate).catch((error: Error) => env.log.warn({ err: error.message }, 'cache invalidation failed'))
+          // RFC 9111 §4.4: every stored response for the URI goes, whoever it was keyed for
+          // (key additions follow "|", Vary variants follow "\u0000").
+          if (response.status < 400) {
+            await Promise.all([env.store.delete(invalidate), env.store.deletePrefix(`${invalidate}|`), env.store.deletePrefix(`${invalidate}\u0000`)]).catch((error: Error) =>
+              env.log.warn({ err: error.message }, 'cache invalidation failed'),
+            )
+          }
           return
         }
         const context = ex.state.get(contextKey)
@@ -203,3 +211,9 @@ export const responseCache = definePolicy({
     }
   },
 })
+
+/** The URI part of every key: what purges and invalidation address. */
+function uriKey(ex: Exchange): string {
+  const request = ex.request
+  return `GET ${ex.listener.protocol}://${request.host}${request.path}${request.query === '' ? '' : `?${request.query}`}`
+}
