@@ -26,4 +26,4 @@ USER node
 EXPOSE 8080 9901
 # No HEALTHCHECK: it would depend on the config having an `admin:` block. Kubernetes uses its own
 # probes (/healthz, /readyz on the admin port, see deploy/kubernetes/).
-ENTRYPOINT ["node", "bin/portico.js", "start", "--config", "/etc/portico/portico.yaml"]
+ENTRYPOINT ["node", "--max-semi-space-size=32", "bin/portico.js", "start", "--config", "/etc/portico/portico.yaml"]

@@ -19,8 +19,9 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const DURATION = process.env.BENCH_DURATION ?? '5s'
 const ONLY = process.env.BENCH_ONLY // substring filter on scenario names
 const UPSTREAM_PORT = 18081
-/** V8 flags for both Node proxies (Portico and the reference), e.g. BENCH_NODE_FLAGS=--max-semi-space-size=64. */
-const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)
+/** V8 flags for both Node proxies (Portico and the reference): Portico's production default (its
+ *  workers, bin and Docker image run with it); BENCH_NODE_FLAGS="" measures Node's defaults. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=32').split(' ').filter(Boolean)
 
 interface Proxy {
   readonly name: string

@@ -70,7 +70,7 @@ export class ClusterPrimary {
 
   /** Forks the workers and resolves once all of them serve (or rejects if one cannot start). */
   async start(): Promise<void> {
-    cluster.setupPrimary({ exec: this.#options.workerEntry, args: [] })
+    cluster.setupPrimary({ exec: this.#options.workerEntry, args: [], execArgv: workerExecArgv() })
     cluster.on('exit', (worker, code, signal) => {
       if (this.#stopping) return
       this.#log.error({ worker: worker.id, code, signal }, 'worker exited; starting a replacement')
@@ -249,4 +249,14 @@ export function runWorker(log: Logger): void {
   process.on('SIGINT', () => {})
   process.on('SIGTERM', () => void shutdown())
   reply({ type: 'ready' })
+}
+
+/**
+ * V8 flags for workers. A larger young generation (semi-space) keeps the short-lived objects of
+ * many concurrent exchanges out of the old generation: at 256 connections it roughly halves GC
+ * time and p99 in the benchmark. An explicit setting (execArgv or NODE_OPTIONS) wins.
+ */
+export function workerExecArgv(): string[] {
+  const explicit = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((arg) => arg.includes('--max-semi-space-size'))
+  return explicit ? [...process.execArgv] : [...process.execArgv, '--max-semi-space-size=32']
 }
