@@ -2,30 +2,14 @@
 // lastError and counted) and in cluster mode, where the primary answers and asks its workers.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createServer } from 'node:net'
+import { writeFile } from 'node:fs/promises'
 import { eventually, fetchRaw } from '../helpers/http-client.js'
 import { spawnPortico, type PorticoProcess } from '../helpers/spawn-portico.js'
 import { adminRequest, sampleValue } from '../helpers/start-admin.js'
+import { freePort } from '../helpers/ports.js'
+import { tempConfig } from '../helpers/temp-config.js'
 
 const TOKEN = 'process-admin-token-0123456789'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function tempConfig(text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'portico-admin-'))
-  const file = join(dir, 'portico.yaml')
-  await writeFile(file, text)
-  return file
-}
 
 /** The admin URL, read from the "admin API listening" log line (the config asks for port 0). */
 async function adminUrl(portico: PorticoProcess): Promise<string> {

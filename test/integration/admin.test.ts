@@ -2,22 +2,13 @@
 // keep the old config), routes and services views, cache purge, and metrics after real traffic.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
 import { startUpstream } from '../helpers/start-upstream.js'
 import { eventually, fetchRaw } from '../helpers/http-client.js'
 import { sampleValue, startAdmin } from '../helpers/start-admin.js'
+import { deadPort } from '../helpers/ports.js'
 
 const TOKEN = 'test-admin-token-0123456789'
-
-/** A port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 interface ErrorBody {
   error: { code: string; message: string }

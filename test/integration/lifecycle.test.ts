@@ -2,31 +2,15 @@
 // and hot reload under steady load (50 reloads, one broken) with zero failed requests.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import { Agent, request } from 'undici'
 import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
 import { startUpstream } from '../helpers/start-upstream.js'
 import { eventually, fetchRaw } from '../helpers/http-client.js'
 import { spawnPortico } from '../helpers/spawn-portico.js'
-import { createServer } from 'node:net'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
-
-async function tempConfig(text: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'portico-life-'))
-  const file = join(dir, 'portico.yaml')
-  await writeFile(file, text)
-  return file
-}
+import { freePort } from '../helpers/ports.js'
+import { tempConfig } from '../helpers/temp-config.js'
 
 /** One request on a fresh connection: 'ok', 'refused' (never accepted) or the failure. */
 function oneRequest(port: number): Promise<string> {

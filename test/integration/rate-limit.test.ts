@@ -7,21 +7,13 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createServer } from 'node:net'
 import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
 import { startUpstream } from '../helpers/start-upstream.js'
 import { eventually, fetchRaw } from '../helpers/http-client.js'
 import { spawnPortico } from '../helpers/spawn-portico.js'
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { freePort } from '../helpers/ports.js'
 
 async function clearPrefix(prefix: string): Promise<void> {
   const redis = new Redis('redis://127.0.0.1:6379')

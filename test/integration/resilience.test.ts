@@ -2,19 +2,10 @@
 // passive ejection and recovery, active health checks, and the circuit breaker.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { createServer } from 'node:net'
 import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
 import { startUpstream } from '../helpers/start-upstream.js'
 import { eventually, fetchRaw, type TestResponse } from '../helpers/http-client.js'
-
-/** A port nothing listens on (bound, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
+import { deadPort } from '../helpers/ports.js'
 
 function assertErrorBody(response: TestResponse, status: number, code: string): void {
   assert.equal(response.status, status)

@@ -262,7 +262,7 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
 /** Upstream response headers as a flat string array, hop-by-hop removed and our Via appended. */
 function responseHeaders(raw: Buffer[]): string[] {
   const out: string[] = []
-  let listed: string[] | undefined
+  let listed: readonly string[] | undefined
   let via: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = (raw[i] as Buffer).toString('latin1').toLowerCase()

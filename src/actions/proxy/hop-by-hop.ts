@@ -12,8 +12,12 @@ export const HOP_BY_HOP: Readonly<Record<string, true>> = Object.assign(Object.c
   upgrade: true,
 })
 
+const NONE: readonly string[] = Object.freeze([])
+
 /** The header names a Connection header value lists (`close, X-Foo` → ['x-foo']), minus `close`/`keep-alive`. */
-export function connectionListed(value: string): string[] {
+export function connectionListed(value: string): readonly string[] {
+  // The usual values name no header: skip the split (nginx sends "keep-alive" on every response).
+  if (value.length <= 10 && /^(keep-alive|close)$/i.test(value)) return NONE
   const names: string[] = []
   for (const token of value.split(',')) {
     const name = token.trim().toLowerCase()

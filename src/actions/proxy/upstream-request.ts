@@ -21,7 +21,7 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
   const raw = req.rawHeaders
   const out: string[] = []
   const trusted = ex.snapshot.forwarding.trustedProxies.has(ex.client.peerIp)
-  let listed: string[] | undefined
+  let listed: readonly string[] | undefined
   let hostHeader = ''
   let xff: string | undefined
   let xfProto: string | undefined
