@@ -18,6 +18,7 @@ import type { ServiceRuntime } from '../../services/service-runtime.js'
 import type { Target } from '../../services/target.js'
 import { connectionListed, HOP_BY_HOP, removeListed } from './hop-by-hop.js'
 import { classifyUpstreamError } from './upstream-error.js'
+import { lowerCaseHeaderName } from './header-names.js'
 import { proxyWebSocket } from './websocket.js'
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
@@ -265,7 +266,7 @@ function responseHeaders(raw: Buffer[]): string[] {
   let listed: readonly string[] | undefined
   let via: string | undefined
   for (let i = 0; i < raw.length; i += 2) {
-    const name = (raw[i] as Buffer).toString('latin1').toLowerCase()
+    const name = lowerCaseHeaderName(raw[i] as Buffer)
     if (HOP_BY_HOP[name] === true) {
       if (name === 'connection') listed = connectionListed((raw[i + 1] as Buffer).toString('latin1'))
       continue
