@@ -50,11 +50,13 @@ export class PorticoMetrics {
   /** The per-request recorder; undefined for a primary. */
   readonly requests: RequestMetrics | undefined
   readonly #reloads: Counter<'result'>
+  readonly #storeErrors: Counter<'operation'>
 
   private constructor(own: Registry, source: MetricsSource, traffic: boolean) {
     this.#reloads = new Counter({ name: 'portico_config_reloads_total', help: 'Config reloads, by result.', labelNames: ['result'], registers: [own] })
     this.#reloads.inc({ result: 'success' }, 0)
     this.#reloads.inc({ result: 'failure' }, 0)
+    this.#storeErrors = new Counter({ name: 'portico_store_errors_total', help: 'Store operations (rate-limit checks, cache reads and writes) that failed, e.g. Redis unreachable.', labelNames: ['operation'], registers: [own] })
     new Gauge({
       name: 'portico_config_generation',
       help: 'Generation of the active config (1 at start, +1 per successful reload).',
@@ -88,6 +90,11 @@ export class PorticoMetrics {
 
   countReload(result: ReloadResult): void {
     this.#reloads.inc({ result })
+  }
+
+  /** A store operation failed (`hit`, `get`, `set`, `delete`, `deletePrefix`). */
+  countStoreError(operation: string): void {
+    this.#storeErrors.inc({ operation })
   }
 
   get contentType(): string {

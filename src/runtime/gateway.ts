@@ -13,6 +13,7 @@ import type { ListenerConfig } from '../config/schema/root.js'
 import { dirname, resolve } from 'node:path'
 import { GatewayRuntime } from './runtime.js'
 import { createStore } from '../stores/create-store.js'
+import { instrumentStore } from '../stores/instrumented-store.js'
 import type { Store } from '../stores/store.js'
 import type { Snapshot } from './snapshot.js'
 import { issuesOf, ReloadStatus, type ReloadOutcome } from './reload-status.js'
@@ -59,7 +60,6 @@ export class Gateway {
   /** Compiles the config, opens every listener and starts serving. */
   static async start(loaded: LoadedConfig, options: GatewayOptions): Promise<Gateway> {
     const registry = options.registry ?? new PolicyRegistry()
-    const store = await createStore(loaded.config.store, options.log, options.now)
     // The metrics read the gateway lazily (at scrape time); it exists by the first scrape.
     const started: { gateway?: Gateway } = {}
     const metrics = PorticoMetrics.forGateway({
@@ -67,6 +67,7 @@ export class Gateway {
       inflight: () => started.gateway?.runtime.inflight() ?? 0,
       services: () => started.gateway?.runtime.current.services.values() ?? [],
     })
+    const store = instrumentStore(await createStore(loaded.config.store, options.log, options.now), (operation) => metrics.countStoreError(operation))
     let snapshot: Snapshot
     try {
       snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now, store, metrics: metrics.requests })

@@ -164,6 +164,7 @@ routes:
     assert.equal(closed.status, 503, 'fail closed')
     assert.equal(closed.json<{ error: { code: string } }>().error.code, 'ERR_RATE_LIMIT_UNAVAILABLE')
     assert.ok(Date.now() - started < 3000, 'no request hangs on a dead store')
+    assert.match(await gw.gateway.metrics.scrape(), /portico_store_errors_total\{operation="hit"\} [1-9]/, 'the outage is counted')
     redis = await startRedis(port)
     await eventually(async () => (await fetchRaw(`${gw.url}/closed`)).status === 200, 10_000, 'the store to recover')
     assert.equal((await fetchRaw(`${gw.url}/closed`)).status, 200)
