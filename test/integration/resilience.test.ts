@@ -1,6 +1,7 @@
 // Upstream failures: error statuses with JSON bodies, timeouts, retries to another target,
 // passive ejection and recovery, active health checks, and the circuit breaker.
 import { test } from 'node:test'
+import { createServer as createNetServer } from 'node:net'
 import assert from 'node:assert/strict'
 import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
 import { startUpstream } from '../helpers/start-upstream.js'
@@ -181,4 +182,21 @@ routes:
   status = 200
   await new Promise((resolve) => setTimeout(resolve, 350))
   for (let i = 0; i < 3; i++) assert.equal((await fetchRaw(`${gw.url}/`)).status, 200)
+})
+
+test('a malformed upstream response is a 502, not a crash or a cut connection', async () => {
+  const raw = createNetServer((socket) => {
+    socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Bad: a\u0001b\r\n\r\nok'))
+  })
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+  const port = (raw.address() as { port: number }).port
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  broken: { targets: [http://127.0.0.1:${port}], retries: 0 }
+routes:
+  - { match: { path: /* }, service: broken }
+`))
+  assertErrorBody(await fetchRaw(`${gw.url}/x`), 502, 'ERR_UPSTREAM_PROTOCOL')
+  assert.equal((await fetchRaw(`${gw.url}/x`)).status, 502, 'and the gateway keeps serving')
+  raw.close()
 })

@@ -182,7 +182,16 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
         flat = response.headers.raw
       }
       flat.push('x-request-id', ex.id)
-      res.writeHead(status, flat)
+      try {
+        res.writeHead(status, flat)
+      } catch (error) {
+        // node:http refuses a header value it may not send (a control character from a broken
+        // upstream): nothing is on the wire yet, so the client gets a clean 502.
+        this.#responded = false
+        ex.logDetail = `invalid upstream response header: ${(error as Error).message}`
+        this.#abort?.(new GatewayError('ERR_UPSTREAM_PROTOCOL', (error as Error).message))
+        return false
+      }
       return true
     }
     this.#body = new UpstreamBody(this)
