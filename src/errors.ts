@@ -19,6 +19,7 @@ export const ERRORS = {
   ERR_UNAUTHORIZED: { status: 401, message: 'Missing or invalid credentials' },
   ERR_FORBIDDEN: { status: 403, message: 'Access to this resource is forbidden' },
   ERR_INTERNAL: { status: 500, message: 'Internal gateway error' },
+  ERR_UNSENDABLE_REQUEST: { status: 500, message: 'The request could not be forwarded: a header value cannot be sent' },
   ERR_UPSTREAM_CONNECT: { status: 502, message: 'Could not connect to the upstream service' },
   ERR_UPSTREAM_RESET: { status: 502, message: 'The upstream service closed the connection' },
   ERR_UPSTREAM_TLS: { status: 502, message: 'The TLS connection to the upstream service failed' },

@@ -10,11 +10,13 @@ export class RedirectAction implements RouteAction {
   readonly kind = 'redirect'
   readonly #status: number
   readonly #template: string
+  readonly #pathRelative: boolean
   readonly #build: (params: PathParams) => string
 
   constructor(to: string, status = 302) {
     this.#status = status
     this.#template = to
+    this.#pathRelative = to.startsWith('/') && !to.startsWith('//')
     const parts = to.split(/(:[A-Za-z_][A-Za-z0-9_]*|\*)/)
     this.#build = (params) => {
       let out = ''
@@ -29,6 +31,9 @@ export class RedirectAction implements RouteAction {
 
   handle(ex: Exchange): void {
     let location = this.#build(ex.params ?? {})
+    // A path-relative target must stay on this host: a captured `//evil.example` or `/\\evil`
+    // would otherwise make the browser leave it (an open redirect).
+    if (this.#pathRelative) location = location.replace(/^[/\\]+/, '/')
     if (ex.request.query !== '') location += `${location.includes('?') ? '&' : '?'}${ex.request.query}`
     reply(ex, new LocalReply(this.#status, null, { location }))
   }

@@ -168,7 +168,11 @@ function valueAt(root: unknown, pointer: string): unknown {
 
 /** Resolves a `#/properties/a/patternProperties/^x/...` schema path; pattern keys may contain "/". */
 function schemaAt(schema: JsonSchema, schemaPath: string): JsonSchema | undefined {
-  const parts = schemaPath.replace(/^#\/?/, '').split('/').filter((p) => p !== '')
+  const parts = schemaPath
+    .replace(/^#\/?/, '')
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
   let node: unknown = schema
   for (let i = 0; i < parts.length; i++) {
     if (node === null || typeof node !== 'object') return undefined

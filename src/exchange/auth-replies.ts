@@ -32,7 +32,15 @@ export function clearIdentityHeaders(ex: Exchange, names: readonly string[]): vo
 /** Sends the consumer's name (and groups) upstream, replacing anything the client sent. */
 export function forwardConsumer(ex: Exchange, header: string, consumer: Consumer): void {
   const headers = ex.upstreamRequest.headers
-  headers.set(header, consumer.name)
-  if (consumer.groups.size > 0) headers.set(`${header}-groups`, [...consumer.groups].join(','))
+  headers.set(header, headerSafe(consumer.name))
+  if (consumer.groups.size > 0) headers.set(`${header}-groups`, headerSafe([...consumer.groups].join(',')))
   else headers.delete(`${header}-groups`)
+}
+
+/**
+ * A value as it may travel in a header: printable ASCII as is; anything else (a JWT `sub` in
+ * another script, a control character) percent-encoded as UTF-8, never an unsendable request.
+ */
+export function headerSafe(value: string): string {
+  return /^[\x20-\x7e\t]*$/.test(value) ? value : encodeURIComponent(value)
 }

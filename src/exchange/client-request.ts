@@ -22,6 +22,12 @@ export class ClientRequest {
     this.host = host
   }
 
+  /** Host and port as the client addressed them (Host, or :authority), lower-cased. */
+  get authority(): string {
+    const value = this.raw.headers.host ?? (this.raw.headers[':authority'] as string | undefined) ?? ''
+    return value.toLowerCase()
+  }
+
   /** The first value of a header (name in lower case). */
   header(name: string): string | undefined {
     const value = this.raw.headers[name]

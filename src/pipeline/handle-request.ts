@@ -23,6 +23,9 @@ export interface RequestContext {
   readonly buildUpstream: UpstreamBuilder
 }
 
+/** How long an Upgrade may take until the upstream's 101 (or a refusal) is sent. */
+const UPGRADE_HANDSHAKE_TIMEOUT_MS = 30_000
+
 /** node:http 'request' handler. */
 export function handleRequest(context: RequestContext, req: IncomingMessage, res: ServerResponse): void {
   const ex = acceptExchange(context, req, res)
@@ -40,6 +43,11 @@ export function handleUpgrade(context: RequestContext, req: IncomingMessage, soc
   res.assignSocket(socket as import('node:net').Socket)
   const ex = acceptExchange(context, req, res)
   ex.upgradeHead = head
+  // node:http hands the socket over without its error listener or timeout: a client reset (or an
+  // EPIPE while we write a refusal) must not become an uncaught error, and a handshake that never
+  // completes must not hold the socket forever. The tunnel clears the timeout once it is open.
+  socket.on('error', () => socket.destroy())
+  if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(UPGRADE_HANDSHAKE_TIMEOUT_MS, () => socket.destroy())
   res.once('finish', () => socket.end())
   socket.once('close', () => finishExchange(ex))
   routeAndRun(ex)
@@ -62,6 +70,8 @@ function routeAndRun(ex: Exchange): void {
   if ((raw.url?.length ?? 0) > limits.maxUrlLength) return reply(ex, LocalReply.fromCode('ERR_URI_TOO_LONG'))
   if (headerCount(raw) > limits.maxHeaderCount) return reply(ex, LocalReply.fromCode('ERR_HEADERS_TOO_LARGE', `More than ${limits.maxHeaderCount} header fields`))
   if (ex.invalidTarget) return reply(ex, LocalReply.fromCode('ERR_BAD_REQUEST', 'The request target is not a valid path'))
+  const hostProblem = checkHost(raw)
+  if (hostProblem !== undefined) return reply(ex, LocalReply.fromCode('ERR_BAD_REQUEST', hostProblem))
   const found = ex.snapshot.routes.match(ex.request)
   if (found.route === undefined) {
     if (found.allowedMethods !== undefined) {
@@ -84,6 +94,29 @@ function clientInfo(req: IncomingMessage, context: RequestContext, trustedProxie
   return { ip, peerIp: peer, tls, certificate: tls ? verifiedCertificate(req.socket as TLSSocket) : undefined }
 }
 
+const VALID_HOST = /^([a-z0-9._~!$&'()*+,;=-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i
+
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request needs exactly one valid Host. Two Host lines would let the
+ * route (first) and the upstream (another) see different hosts, so they are refused outright.
+ */
+function checkHost(req: IncomingMessage): string | undefined {
+  if (req.httpVersionMajor === 2) return undefined
+  const raw = req.rawHeaders
+  let count = 0
+  let value = ''
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') {
+      count++
+      value = raw[i + 1] as string
+    }
+  }
+  if (count > 1) return 'More than one Host header'
+  if (count === 0) return req.httpVersionMinor === 1 ? 'An HTTP/1.1 request needs a Host header' : undefined
+  return VALID_HOST.test(value) ? undefined : 'The Host header is not a valid host'
+}
+
 /** Header fields the client sent; HTTP/2 pseudo-headers (:method, :path...) are not counted. */
 function headerCount(req: IncomingMessage): number {
   const raw = req.rawHeaders
@@ -104,9 +137,18 @@ function verifiedCertificate(socket: TLSSocket): ClientCertificate | undefined {
   const peer = socket.getPeerCertificate()
   if (peer === null || peer.subject === undefined) return undefined
   const subject = Object.entries(peer.subject)
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`)
+    .map(([key, value]) => (Array.isArray(value) ? value : [String(value)]).map((one) => `${key}=${escapeDnValue(one)}`).join('+'))
     .join(',')
   return { subject, fingerprint256: peer.fingerprint256 }
+}
+
+/**
+ * RFC 4514 §2.4 escaping, so a CN of `alice,O=Admins` cannot pose as another attribute; characters
+ * outside printable ASCII are percent-encoded so the subject can travel in a header.
+ */
+function escapeDnValue(value: string): string {
+  const escaped = value.replace(/[,+"\\<>;=]/g, '\\$&').replace(/^[ #]|[ ]$/g, '\\$&')
+  return /^[\x20-\x7e]*$/.test(escaped) ? escaped : encodeURIComponent(escaped)
 }
 
 /** `::ffff:10.0.0.1` (an IPv4 client on a dual-stack socket) → `10.0.0.1`. */

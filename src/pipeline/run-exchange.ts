@@ -25,6 +25,9 @@ function runRequestPhase(ex: Exchange, chain: CompiledChain, start: number): voi
   for (let i = start; i < policies.length; i++) {
     const hook = policies[i]?.onRequest
     if (hook === undefined) continue
+    // Counted before it runs: if the client leaves while this hook is pending, the finish phase
+    // still gives it onFinish (a policy may hold something it must release there).
+    ex.entered = i + 1
     let result: ReturnType<typeof hook>
     try {
       result = hook.call(policies[i], ex)
@@ -37,23 +40,40 @@ function runRequestPhase(ex: Exchange, chain: CompiledChain, start: number): voi
       stopAt(ex, i)
       return reply(ex, result)
     }
-    result.then(
-      (value) => {
-        if (ex.finished) return
-        if (value instanceof LocalReply) {
+    result
+      .then(
+        (value) => {
+          if (ex.finished) return
+          if (value instanceof LocalReply) {
+            stopAt(ex, i)
+            reply(ex, value)
+          } else runRequestPhase(ex, chain, i + 1)
+        },
+        (error: unknown) => {
           stopAt(ex, i)
-          reply(ex, value)
-        } else runRequestPhase(ex, chain, i + 1)
-      },
-      (error: unknown) => {
-        stopAt(ex, i)
-        fail(ex, error)
-      },
-    )
+          fail(ex, error)
+        },
+      )
+      .catch((error: unknown) => failLate(ex, error))
     return
   }
   ex.entered = policies.length
   runAction(ex)
+}
+
+/**
+ * Something threw inside an async continuation (after the phase code already handled its own
+ * errors): answer 500 if nothing was sent yet, else cut the connection. Never an unhandled
+ * rejection, which would end the process.
+ */
+function failLate(ex: Exchange, error: unknown): void {
+  ex.log.error({ err: error }, 'unexpected error after an asynchronous hook')
+  try {
+    if (!ex.clientResponse.headersSent) failResponse(ex, error)
+    else ex.clientResponse.destroy()
+  } catch {
+    ex.clientResponse.destroy()
+  }
 }
 
 /** Policy `index` answered (or threw): it ran, so it gets onFinish; onResponse starts outside it. */
@@ -148,10 +168,12 @@ function runResponsePhase(ex: Exchange, chain: CompiledChain, start: number): vo
       return failResponse(ex, error)
     }
     if (result !== undefined) {
-      result.then(
-        () => runResponsePhase(ex, chain, i - 1),
-        (error: unknown) => failResponse(ex, error),
-      )
+      result
+        .then(
+          () => runResponsePhase(ex, chain, i - 1),
+          (error: unknown) => failResponse(ex, error),
+        )
+        .catch((error: unknown) => failLate(ex, error))
       return
     }
   }
@@ -180,15 +202,32 @@ export function writeResponse(ex: Exchange): void {
   const raw = response.headers.raw
   raw.push('x-request-id', ex.id)
   const body = response.body
-  if (body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
-    if (body !== null && response.headers.get('content-length') === undefined && response.headers.get('transfer-encoding') === undefined) {
-      raw.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length))
-    }
+  const isValue = body === null || typeof body === 'string' || Buffer.isBuffer(body)
+  if (isValue && body !== null && response.headers.get('content-length') === undefined && response.headers.get('transfer-encoding') === undefined) {
+    raw.push('content-length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.length))
+  }
+  try {
     res.writeHead(response.status, raw)
+  } catch (error) {
+    // A header value node:http refuses (a policy or upstream put a control character in it):
+    // nothing was sent, so answer a plain 500 without those headers.
+    destroyBody(response)
+    ex.log.error({ err: error }, 'response headers could not be written')
+    ex.error = { code: 'ERR_INTERNAL', message: 'Internal gateway error' }
+    res.writeHead(500, ['content-type', 'application/json', 'x-request-id', ex.id])
+    res.end(errorBody(500, ex.error, ex.id))
+    return
+  }
+  if (isValue) {
     res.end(body)
     return
   }
-  res.writeHead(response.status, raw)
+  if (body.destroyed) {
+    // The body failed before it could be written (the upstream broke during an async hook).
+    ex.abortReason = 'response-body-error'
+    res.destroy()
+    return
+  }
   body.on('error', (error) => {
     ex.abortReason = 'response-body-error'
     ex.log.warn({ err: error }, 'response body failed while streaming')

@@ -4,7 +4,7 @@
 // in-flight exchanges finish, then close what is left.
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import { createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
+import { constants as http2Constants, createSecureServer, type Http2SecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
@@ -12,6 +12,8 @@ import { handleRequest, handleUpgrade, type RequestContext } from '../pipeline/h
 import type { CertificateStore } from './certificate-store.js'
 import { answerClientError } from './client-error.js'
 import { redirectToHttps } from './redirect-to-https.js'
+
+const NGHTTP2_CANCEL = http2Constants.NGHTTP2_CANCEL
 
 export interface ServerLimits {
   readonly headerTimeoutMs: number
@@ -155,5 +157,9 @@ function createServerFor(spec: ListenerSpec, http1Options: ServerOptions, limits
   })
   // HTTP/1.1 connections on an HTTP/2 server use these node:http limits.
   Object.assign(server, { headersTimeout: limits.headerTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs })
+  // HTTP/2 has no header or request timeout of its own: an idle session, or a stream that stalls
+  // (a client dribbling frames), is closed after the request timeout without activity.
+  server.setTimeout(limits.requestTimeoutMs)
+  server.on('stream', (stream) => stream.setTimeout(limits.requestTimeoutMs, () => stream.close(NGHTTP2_CANCEL)))
   return server
 }

@@ -7,9 +7,8 @@ import { normalizeHost } from '../routing/host-pattern.js'
 export function redirectToHttps(req: IncomingMessage, res: ServerResponse, port: number | undefined): void {
   const host = normalizeHost(req.headers.host)
   if (host === '' || !/^[a-z0-9.-]+$|^\[[0-9a-f:.]+\]$/.test(host)) {
-    res.writeHead(400, { 'content-type': 'application/json' })
     const requestId = randomUUID()
-    res.setHeader('x-request-id', requestId)
+    res.writeHead(400, { 'content-type': 'application/json', 'x-request-id': requestId })
     res.end(JSON.stringify({ error: { code: 'ERR_BAD_REQUEST', message: 'A valid Host header is needed to redirect to https' }, status: 400, requestId }))
     return
   }

@@ -6,6 +6,7 @@ import type { ServiceConfig } from '../config/schema/root.js'
 import type { Logger } from '../observability/logger.js'
 import { createBalancer, type BalanceAlgorithm, type Balancer } from './balancers/balancer.js'
 import { CircuitBreaker } from './circuit-breaker.js'
+import { eligible } from './balancers/eligible.js'
 import { HealthChecker } from './health-checker.js'
 import { Target } from './target.js'
 
@@ -111,6 +112,11 @@ export class ServiceRuntime {
   /** Chooses a target for one attempt; undefined when none is available. */
   pick(now: number, hashKey: string | undefined, tried: readonly Target[] | undefined): Target | undefined {
     return this.balancer.pick(this.targets, now, hashKey, tried)
+  }
+
+  /** Whether a target other than those `tried` could take an attempt now (does not move the balancer). */
+  hasEligible(now: number, tried: readonly Target[]): boolean {
+    return this.targets.some((target) => eligible(target, now, tried))
   }
 
   /** A request to `target` succeeded (any status below 500). */

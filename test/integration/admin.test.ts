@@ -212,12 +212,12 @@ test('a purge by prefix empties the response cache of those pages (key format as
   for (const path of ['/products/1', '/products/1', '/users/1', '/users/1']) assert.equal((await fetchRaw(`${gw.url}${path}`)).status, 200)
   assert.equal(upstream.hits, 2, 'the repeats came from the cache')
 
-  const purge = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: 'GET http://127.0.0.1/products/' }) })
+  const purge = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: `GET http://127.0.0.1:${gw.port}/products/` }) })
   assert.equal(purge.json<{ removed: number }>().removed, 1)
   await fetchRaw(`${gw.url}/products/1`)
   await fetchRaw(`${gw.url}/users/1`)
   assert.equal(upstream.hits, 3, 'only the purged page went upstream again')
-  await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: 'GET http://127.0.0.1/users/1' }) })
+  await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: `GET http://127.0.0.1:${gw.port}/users/1` }) })
   await fetchRaw(`${gw.url}/users/1`)
   assert.equal(upstream.hits, 4)
 

@@ -256,3 +256,25 @@ routes:
   assert.equal(echoed.headers['x-consumer-groups'], undefined)
   assert.equal(echoed.headers['x-user-id'], undefined)
 })
+
+test('a JWT subject outside printable ASCII is forwarded percent-encoded, not turned into an upstream error', async () => {
+  await using upstream = await startUpstream()
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}], circuitBreaker: { failures: 1 } }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+      - jwt: { secret: "${SECRET}", forwardClaims: { name: x-user-name } }
+`))
+  const token = await sign({ sub: '用户', name: 'Zoë\r\nX-Evil: 1' }, new TextEncoder().encode(SECRET), 'HS256')
+  for (let i = 0; i < 3; i++) {
+    const response = await fetchRaw(`${gw.url}/x`, { headers: { authorization: `Bearer ${token}` } })
+    assert.equal(response.status, 200)
+    const echoed = response.json<EchoBody>()
+    assert.equal(echoed.headers['x-consumer'], encodeURIComponent('用户'))
+    assert.equal(echoed.headers['x-user-name'], encodeURIComponent('Zoë\r\nX-Evil: 1'))
+    assert.equal(echoed.headers['x-evil'], undefined)
+  }
+})

@@ -194,7 +194,7 @@ test('bodies above maxObjectSize stream through uncached; default ttl caches res
   await fetchRaw(`${gw.url}/small`)
   assert.equal((await fetchRaw(`${gw.url}/small`)).headers['x-cache'], 'HIT')
   // Purge by prefix, as the admin endpoint does.
-  assert.equal(await gw.gateway.store.deletePrefix(`GET http://127.0.0.1/sm`), 1)
+  assert.equal(await gw.gateway.store.deletePrefix(`GET http://127.0.0.1:${gw.port}/sm`), 1)
   assert.equal((await fetchRaw(`${gw.url}/small`)).headers['x-cache'], 'MISS')
 })
 
@@ -294,4 +294,48 @@ routes:
   assert.equal((await as('bob-key-0123456789abcdefgh')).headers['x-cache'], 'HIT')
   assert.equal((await as('alice-key-0123456789abcdef', 'DELETE')).status, 200)
   assert.equal((await as('bob-key-0123456789abcdefgh')).headers['x-cache'], 'MISS', "alice's DELETE dropped bob's copy too")
+})
+
+test('behind an authentication policy, answers are not shared between consumers unless keyed by consumer', async () => {
+  await using upstream = await startUpstream((req, res) => {
+    res.setHeader('cache-control', 'max-age=60')
+    res.setHeader('vary', 'X-Consumer')
+    res.end(`private data of ${String(req.headers['x-consumer'])}`)
+  })
+  await using gw = await startGateway(gatewayYaml(`
+consumers:
+  - { name: alice, apiKeys: [alice-key-0123456789abcdef] }
+  - { name: mallory, apiKeys: [mallory-key-0123456789abcd] }
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+      - apiKey: {}
+      - cache: {}
+`))
+  await fetchRaw(`${gw.url}/me`, { headers: { 'x-api-key': 'alice-key-0123456789abcdef' } })
+  const stolen = await fetchRaw(`${gw.url}/me`, { headers: { 'x-api-key': 'mallory-key-0123456789abcd' } })
+  assert.equal(stolen.body, 'private data of mallory')
+  assert.equal(stolen.headers['x-cache'], 'MISS')
+})
+
+test('a follower that leaves while waiting on a coalesced miss does not stall the key', async () => {
+  let delayMs = 300
+  await using upstream = await startUpstream((_q, res) => {
+    res.setHeader('cache-control', 'max-age=60')
+    setTimeout(() => res.end('slow'), delayMs)
+  })
+  await using gw = await startGateway(cachedRoute(upstream.url))
+  const leader = fetchRaw(`${gw.url}/k`)
+  await sleep(50)
+  // A follower that gives up while the leader is still at the upstream.
+  await assert.rejects(fetchRaw(`${gw.url}/k`, { timeoutMs: 100 }))
+  assert.equal((await leader).body, 'slow')
+  delayMs = 0
+  const started = Date.now()
+  const next = await fetchRaw(`${gw.url}/k`)
+  assert.equal(next.body, 'slow')
+  assert.ok(Date.now() - started < 1000)
 })

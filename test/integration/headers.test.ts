@@ -101,3 +101,12 @@ test('a request body is forwarded with its length; a chunked one is re-framed by
   const framing = String(echoed.headers['transfer-encoding'] ?? `length ${String(echoed.headers['content-length'])}`)
   assert.ok(framing === 'chunked' || framing === 'length 12', framing)
 })
+
+test('header names with underscores are dropped; X-Real-IP is the gateway\'s, never the client\'s', async () => {
+  await using env = await setup()
+  const echoed = (await fetchRaw(`${env.gw.url}/x`, { headers: { x_consumer: 'admin', 'x-real-ip': '6.6.6.6', 'true-client-ip': '6.6.6.6', 'x-kept': 'yes' } })).json<EchoBody>()
+  assert.equal(echoed.headers.x_consumer, undefined)
+  assert.equal(echoed.headers['x-real-ip'], '127.0.0.1')
+  assert.equal(echoed.headers['true-client-ip'], undefined)
+  assert.equal(echoed.headers['x-kept'], 'yes')
+})

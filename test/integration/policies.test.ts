@@ -112,3 +112,28 @@ routes:
     /routes\[0\]\.policies\[0\]\.module: expected a module whose default export is a policy/,
   )
 })
+
+test('an upstream that dies while an async onResponse hook holds the body does not crash the gateway', async () => {
+  await using upstream = await startUpstream((_q, res) => {
+    res.writeHead(200, { 'content-length': '100000' })
+    res.write('partial')
+    setTimeout(() => res.socket?.destroy(), 20)
+  })
+  await using gw = await startGateway(
+    gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}], retries: 0 }
+routes:
+  - match: { path: /broken }
+    service: app
+    policies:
+      - module: ./policies/slow-response.ts
+        options: { delayMs: 200 }
+  - match: { path: /ok }
+    respond: { body: fine }
+`),
+    { baseDir: fixtures },
+  )
+  await assert.rejects(fetchRaw(`${gw.url}/broken`, { timeoutMs: 3000 }))
+  assert.equal((await fetchRaw(`${gw.url}/ok`)).body, 'fine')
+})

@@ -200,3 +200,22 @@ routes:
   assert.equal((await fetchRaw(`${gw.url}/x`)).status, 502, 'and the gateway keeps serving')
   raw.close()
 })
+
+test('retryOn with no other target left passes the upstream answer through (its status and Retry-After)', async () => {
+  await using busy = await startUpstream((_q, r) => {
+    r.statusCode = 503
+    r.setHeader('retry-after', '7')
+    r.end('busy')
+  })
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  single: { targets: [${busy.url}], retries: 2, retryOn: [503], passiveHealth: false }
+routes:
+  - { match: { path: /* }, service: single }
+`))
+  const response = await fetchRaw(`${gw.url}/x`)
+  assert.equal(response.status, 503)
+  assert.equal(response.headers['retry-after'], '7')
+  assert.equal(response.body, 'busy')
+  assert.equal(busy.hits, 1)
+})

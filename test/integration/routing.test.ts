@@ -134,3 +134,38 @@ routes:
   assert.equal(echoed.headers.host, `127.0.0.1:${upstream.port}`)
   assert.equal(echoed.headers['x-forwarded-host'], 'shop.example.com')
 })
+
+test('a path-relative redirect never leaves the host, whatever the capture holds', async () => {
+  await using gw = await startGateway(gatewayYaml(`
+routes:
+  - match: { path: /old/* }
+    redirect: { to: "/*" }
+`))
+  for (const path of ['/old//evil.example/x', '/old/%5Cevil.example', '/old/\\\\evil.example']) {
+    const response = await fetchRaw(`${gw.url}${path}`)
+    assert.equal(response.status, 302, path)
+    assert.match(String(response.headers.location), /^\/[^/\\]/, `${path} → ${String(response.headers.location)}`)
+  }
+})
+
+test('a request with two Host headers, or an HTTP/1.1 request without one, is a 400', async () => {
+  await using gw = await startGateway(gatewayYaml(`
+routes:
+  - match: { path: /* }
+    respond: { body: ok }
+`))
+  const { connect } = await import('node:net')
+  const send = (text: string): Promise<string> =>
+    new Promise((resolve) => {
+      const socket = connect(gw.port, '127.0.0.1', () => socket.write(text))
+      let received = ''
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString()
+        if (received.includes('\r\n\r\n')) socket.destroy()
+      })
+      socket.on('close', () => resolve(received))
+    })
+  assert.match(await send('GET / HTTP/1.1\r\nHost: public.example.com\r\nHost: admin.internal\r\n\r\n'), /^HTTP\/1\.1 400 /)
+  assert.match(await send('GET / HTTP/1.1\r\n\r\n'), /^HTTP\/1\.1 400 /)
+  assert.match(await send('GET / HTTP/1.0\r\n\r\n'), /^HTTP\/1\.1 200 /, 'HTTP/1.0 may omit Host')
+})

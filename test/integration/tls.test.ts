@@ -173,6 +173,11 @@ routes:
   const response = await fetchRaw(`${gw.url}/orders?id=7`, { headers: { host: 'shop.example.com' }, method: 'POST' })
   assert.equal(response.status, 308)
   assert.equal(response.headers.location, 'https://shop.example.com:8443/orders?id=7')
+  // Without a usable Host there is nowhere to redirect to: a 400, and the listener keeps serving.
+  const bad = await fetchRaw(`${gw.url}/x`, { headers: { host: 'a b' } })
+  assert.equal(bad.status, 400)
+  assert.equal(typeof bad.json<{ requestId: string }>().requestId, 'string')
+  assert.equal((await fetchRaw(`${gw.url}/x`, { headers: { host: 'ok.example.com' } })).status, 308)
 })
 
 test('mutual TLS: no client certificate, no handshake; a verified subject is forwarded, a forged one dropped', async () => {

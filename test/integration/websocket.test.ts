@@ -78,3 +78,27 @@ routes:
   assert.equal(response.statusCode, 502)
   response.resume()
 })
+
+test('a client that resets during an unanswered upgrade does not disturb the gateway', async () => {
+  await using silent = await startUpstream(() => {})
+  silent.server.on('upgrade', () => {}) // accepts the handshake request, never answers it
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  hang: { targets: [${silent.url}], retries: 0, timeout: 5s }
+routes:
+  - match: { path: /ws }
+    service: hang
+  - match: { path: /ok }
+    respond: { body: fine }
+`))
+  const { connect } = await import('node:net')
+  const socket = connect(gw.port, '127.0.0.1', () => {
+    socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n')
+    setTimeout(() => socket.resetAndDestroy(), 200)
+  })
+  socket.on('error', () => {})
+  await once(socket, 'close')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  const response = await fetch(`http://127.0.0.1:${gw.port}/ok`)
+  assert.equal(await response.text(), 'fine')
+})

@@ -21,7 +21,7 @@ export async function fetchDetached(ex: Exchange, service: ServiceRuntime, extra
     const response = await target.pool.request({
       method: 'GET',
       path: upstream.path,
-      headers: [...upstream.headers.raw, ...extraHeaders],
+      headers: [...withoutConditionals(upstream.headers.raw), ...extraHeaders],
       headersTimeout: service.timeoutMs,
       bodyTimeout: service.idleTimeoutMs,
     })
@@ -49,4 +49,13 @@ export async function fetchDetached(ex: Exchange, service: ServiceRuntime, extra
   } finally {
     target.inflight--
   }
+}
+
+/** The client's own validators and ranges are about its copy, not the cache's: drop them. */
+const CLIENT_CONDITIONALS = new Set(['if-none-match', 'if-modified-since', 'if-match', 'if-unmodified-since', 'if-range', 'range'])
+
+function withoutConditionals(flat: readonly string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < flat.length; i += 2) if (!CLIENT_CONDITIONALS.has(flat[i] as string)) out.push(flat[i] as string, flat[i + 1] as string)
+  return out
 }

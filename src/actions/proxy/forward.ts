@@ -17,9 +17,11 @@ import { canStreamDirectly, reply, respond, runResponseHeaderHooks } from '../..
 import type { ServiceRuntime } from '../../services/service-runtime.js'
 import type { Target } from '../../services/target.js'
 import { connectionListed, HOP_BY_HOP, removeListed } from './hop-by-hop.js'
-import { classifyUpstreamError } from './upstream-error.js'
+import { classifyUpstreamError, isLocalRequestError } from './upstream-error.js'
 import { lowerCaseHeaderName } from './header-names.js'
 import { proxyWebSocket } from './websocket.js'
+
+function ignoreError(): void {}
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
@@ -96,6 +98,10 @@ class UpstreamBody extends Readable {
   constructor(attempt: ProxyAttempt) {
     super()
     this.#attempt = attempt
+    // The upstream can fail while an async onResponse hook holds the body and nothing listens
+    // yet: the writer (or a wrapping stream) sees `destroyed`/'error' later, the process never
+    // sees an unhandled 'error'.
+    this.on('error', ignoreError)
   }
   override _read(): void {
     this.#attempt.resumeUpstream()
@@ -152,7 +158,9 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
     if (statusCode < 200) return true // 1xx informational: nothing to forward
     const service = this.#service
     if (statusCode >= 500) {
-      if (service.retryOn.has(statusCode) && this.#mayRetry()) {
+      // Retry on this status only if another target can take it; otherwise the client gets the
+      // upstream's own answer (with its Retry-After), not a made-up 502.
+      if (service.retryOn.has(statusCode) && this.#mayRetry() && service.hasEligible(Date.now(), [...(this.#tried ?? []), this.#target])) {
         this.#retrying = true
         service.recordFailure(this.#target, Date.now())
         this.#abort?.(new Error('retrying on status'))
@@ -234,6 +242,12 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
       if (this.#responded) ex.clientResponse.destroy(error)
       else reply(ex, LocalReply.error(error.status, error.code, error.message))
       return
+    }
+    if (isLocalRequestError(error)) {
+      // Nothing reached the upstream: no health or breaker verdict, no retry (it would fail alike).
+      service.breaker?.onAbandon()
+      ex.logDetail = `request not sent: ${error.message}`
+      return reply(ex, LocalReply.fromCode('ERR_UNSENDABLE_REQUEST'))
     }
     const code = classifyUpstreamError(error)
     if (this.#responded) {

@@ -6,9 +6,16 @@ const TIMEOUTS = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 
 const CONNECT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL'])
 const RESET = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNABORTED'])
 
+/** undici refused to build the request (a header value it may not send): no upstream was involved. */
+export function isLocalRequestError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'UND_ERR_INVALID_ARG' || code === 'UND_ERR_NOT_SUPPORTED'
+}
+
 export function classifyUpstreamError(error: unknown): ErrorCode {
   const code = (error as { code?: unknown } | null)?.code
   if (typeof code !== 'string') return 'ERR_UPSTREAM_RESET'
+  if (isLocalRequestError(error)) return 'ERR_UNSENDABLE_REQUEST'
   if (TIMEOUTS.has(code)) return 'ERR_UPSTREAM_TIMEOUT'
   if (CONNECT.has(code)) return 'ERR_UPSTREAM_CONNECT'
   if (RESET.has(code)) return 'ERR_UPSTREAM_RESET'

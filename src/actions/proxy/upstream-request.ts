@@ -14,6 +14,9 @@ const FORWARDING: Readonly<Record<string, true>> = Object.assign(Object.create(n
   'x-forwarded-host': true,
   'x-forwarded-port': true,
   forwarded: true,
+  // Other names services read the client address from: only a trusted proxy may send them.
+  'x-real-ip': true,
+  'true-client-ip': true,
 })
 
 export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
@@ -38,6 +41,9 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
       if (name === 'connection') listed = connectionListed(value)
       continue
     }
+    // A name with "_" is dropped, as nginx does: CGI-style servers map "X_Consumer" and
+    // "X-Consumer" to the same variable, which would let a client slip past our header rules.
+    if (name.includes('_')) continue
     if (FORWARDING[name] === true) {
       if (trusted) {
         if (name === 'x-forwarded-for') xff = xff === undefined ? value : `${xff}, ${value}`
@@ -77,6 +83,7 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
     'x-forwarded-host', xfHost ?? hostHeader,
     'forwarded', forwardedElement(forwarded, peer, hostHeader, proto),
     'via', via === undefined ? viaEntry(req.httpVersion) : `${via}, ${viaEntry(req.httpVersion)}`,
+    'x-real-ip', ex.client.ip,
     'x-request-id', ex.id,
   )
   const path = route === undefined ? ex.request.path : route.rewrite(ex.request.path, ex.params ?? {})

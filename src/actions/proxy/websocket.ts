@@ -41,7 +41,13 @@ export function proxyWebSocket(ex: Exchange, service: ServiceRuntime): void {
   let settled = false
   outgoing.on('timeout', () => outgoing.destroy(Object.assign(new Error('upstream did not answer the upgrade in time'), { code: 'ETIMEDOUT' })))
   outgoing.on('error', (error) => {
-    if (settled || ex.finished) return
+    if (settled) return
+    if (ex.finished) {
+      // The client left first: no verdict on the upstream, but free a half-open trial slot.
+      settled = true
+      service.breaker?.onAbandon()
+      return
+    }
     settled = true
     service.recordFailure(target, Date.now())
     reply(ex, LocalReply.fromCode(classifyUpstreamError(error)))
@@ -83,6 +89,7 @@ function tunnel(ex: Exchange, response: IncomingMessage, upstreamSocket: Socket,
   if (ex.upgradeHead !== undefined && ex.upgradeHead.length > 0) upstreamSocket.write(ex.upgradeHead)
   upstreamSocket.setNoDelay(true)
   upstreamSocket.setTimeout(0)
+  clientSocket.setTimeout(0)
   const close = (): void => {
     clientSocket.destroy()
     upstreamSocket.destroy()

@@ -49,3 +49,13 @@ export function OneOf<const T extends string[]>(values: [...T], description: str
 export function OneOrMany<T extends TSchema>(item: T, description: string) {
   return Type.Union([item, Type.Array(item, { minItems: 1 })], { description })
 }
+
+/** A header field name (RFC 9110 §5.1 token). */
+export function HeaderName(description = 'A header name.') {
+  return Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$", description, 'x-expected': 'a header name (letters, digits and !#$%&\'*+.^_`|~-)' })
+}
+
+/** A header field value: no line breaks or NUL, which could split or smuggle a message. */
+export function HeaderValue(description = 'A header value.') {
+  return Type.String({ pattern: '^[^\\r\\n\\u0000]*$', description, 'x-expected': 'a header value without line breaks' })
+}

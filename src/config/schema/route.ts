@@ -1,6 +1,6 @@
 // Schema of `routes:`: what a request must look like (match), and what answers it (the action).
 import Type from 'typebox'
-import { OneOrMany, strictObject } from './common.js'
+import { HeaderValue, OneOrMany, strictObject } from './common.js'
 import { PolicyListSchema } from './policy-entry.js'
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'] as const
@@ -29,14 +29,14 @@ export const RewriteSchema = strictObject({
 })
 
 export const RedirectSchema = strictObject({
-  to: Type.String({ minLength: 1, description: 'Target URL or path; `:name` inserts captured params. The query is carried over.' }),
+  to: Type.String({ minLength: 1, pattern: '^[^\\s]+$', description: 'Target URL or path; `:name` inserts captured params. The query is carried over.', 'x-expected': 'a URL or path without spaces or line breaks' }),
   status: Type.Optional(Type.Union([Type.Literal(301), Type.Literal(302), Type.Literal(303), Type.Literal(307), Type.Literal(308)], { description: 'Redirect status; default 302.', 'x-expected': 'one of 301, 302, 303, 307, 308' })),
 })
 
 export const RespondSchema = strictObject({
   status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599, description: 'Status code; default 200.' })),
   body: Type.Optional(Type.Union([Type.String(), Type.Record(Type.String(), Type.Unknown()), Type.Array(Type.Unknown())], { description: 'A string, or a value sent as JSON.' })),
-  headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'Response headers.' })),
+  headers: Type.Optional(Type.Record(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), HeaderValue(), { description: 'Response headers.' })),
 })
 
 export const StaticSchema = strictObject({

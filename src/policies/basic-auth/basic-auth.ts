@@ -11,7 +11,7 @@ import { verifyPassword } from './password-hash.js'
 
 export const BasicAuthOptions = Type.Object(
   {
-    realm: Type.Optional(Type.String({ pattern: '^[^"\\\\]*$', description: 'Realm shown by browsers; default portico.' })),
+    realm: Type.Optional(Type.String({ pattern: '^[^"\\\\\\r\\n\\u0000]*$', description: 'Realm shown by browsers; default portico.', 'x-expected': 'text without quotes, backslashes or line breaks' })),
     forwardHeader: Type.Optional(Type.String({ minLength: 1, description: "Header that carries the consumer's name upstream; default x-consumer." })),
     cacheFor: Type.Optional(Duration('How long a verified password is remembered; default 60s.')),
   },

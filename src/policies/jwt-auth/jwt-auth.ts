@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import type { StaticDecode } from 'typebox'
-import { clearIdentityHeaders, forwardConsumer, unauthorized } from '../../exchange/auth-replies.js'
+import { clearIdentityHeaders, forwardConsumer, headerSafe, unauthorized } from '../../exchange/auth-replies.js'
 import { claimsKey, consumerKey, type Consumer } from '../../exchange/consumer.js'
 import type { Exchange } from '../../exchange/exchange.js'
 import { definePolicy } from '../../pipeline/policy.js'
@@ -58,7 +58,7 @@ export const jwtAuth = definePolicy({
         if (options.hideCredentials === true) headers.delete(header)
         for (const [claim, name] of forwarded) {
           const value = payload[claim]
-          if (value !== undefined) headers.set(name, typeof value === 'string' ? value : JSON.stringify(value))
+          if (value !== undefined) headers.set(name, headerSafe(typeof value === 'string' ? value : JSON.stringify(value)))
         }
         const subject = payload[consumerClaim]
         if (typeof subject === 'string') {

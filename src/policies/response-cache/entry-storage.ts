@@ -55,5 +55,15 @@ export function varyNames(headers: HeaderList): string[] {
 
 /** The key of the variant selected by the request's values of the Vary fields. */
 export function variantKeyFor(primary: string, vary: readonly string[], ex: Exchange): string {
-  return `${primary}\u0000${vary.map((name) => `${name}=${(ex.request.header(name) ?? '').trim().replace(/\s+/g, ' ')}`).join('&')}`
+  return `${primary}\u0000${vary.map((name) => `${name}=${varyValue(ex, name).trim().replace(/\s+/g, ' ')}`).join('&')}`
+}
+
+/**
+ * The value the upstream saw for a Vary field: the request as forwarded (where the gateway set
+ * X-Consumer or removed a header), not as the client sent it. Non-proxy routes fall back to the
+ * client's request.
+ */
+function varyValue(ex: Exchange, name: string): string {
+  if (ex.route?.action.kind === 'proxy') return ex.upstreamRequest.headers.getAll(name).join(', ')
+  return ex.request.header(name) ?? ''
 }

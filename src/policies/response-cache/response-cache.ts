@@ -41,6 +41,7 @@ export const responseCache = definePolicy({
     const maxBytes = options.maxObjectSize ?? 1024 * 1024
     const defaults = { whileRevalidateMs: options.staleWhileRevalidate ?? 0, ifErrorMs: options.staleIfError ?? 0 }
     const coalesce = options.coalesce !== false
+    const keysByConsumer = (options.keyBy ?? []).includes('consumer')
     const keyParts = (options.keyBy ?? []).map((spec) =>
       spec === 'consumer' ? (ex: Exchange) => `c=${ex.state.get(consumerKey)?.name ?? ''}` : (ex: Exchange) => `${spec.slice(7)}=${ex.request.header(spec.slice(7).toLowerCase()) ?? ''}`,
     )
@@ -91,21 +92,17 @@ export const responseCache = definePolicy({
         if (coalesce && !noCache) {
           const leader = inflight.get(key)
           if (leader !== undefined) {
-            await leader
+            // Wait for the leader's answer, but never longer than COALESCE_WAIT_MS: a leader
+            // whose upstream is slow must not hold its followers past that.
+            await Promise.race([leader, delay(COALESCE_WAIT_MS)])
+            if (ex.finished) return undefined
             entry = (await lookup(ex, key)).entry
             const served = entry === undefined ? undefined : serveIfUsable(ex, entry, env.now(), requestCc.seconds('max-age'))
             if (served !== undefined) return served
           }
         }
         const context: CacheContext = { key, entry, revalidating: false, requestTime: now, settle: undefined }
-        if (coalesce && !inflight.has(key)) {
-          let settle!: () => void
-          inflight.set(key, new Promise<void>((resolve) => (settle = resolve)))
-          context.settle = () => {
-            inflight.delete(key)
-            settle()
-          }
-        }
+        if (coalesce && !inflight.has(key) && !ex.finished) context.settle = lead(inflight, key)
         const hasOwnConditionals = ex.request.header('if-none-match') !== undefined || ex.request.header('if-modified-since') !== undefined
         if (entry !== undefined && !hasOwnConditionals && (entry.etag !== undefined || entry.lastModified !== undefined)) {
           const headers = ex.upstreamRequest.headers
@@ -139,6 +136,7 @@ export const responseCache = definePolicy({
         }
         const now = env.now()
         const entry = context.entry
+        // We sent only the entry's own validators (the client sent none), so this 304 is about it.
         if (entry !== undefined && context.revalidating && response.status === 304) {
           discardBody(ex)
           const refreshed = freshen(entry, response.headers, context.requestTime, now, heuristicMs, defaults)
@@ -159,7 +157,10 @@ export const responseCache = definePolicy({
           return
         }
         const responseCc = parseCacheControl(response.headers.get('cache-control'))
-        const decision = response.source === 'upstream' ? isStorable(response.status, responseCc, response.headers, parseCacheControl(ex.request.header('cache-control')), ex.request.header('authorization') !== undefined, heuristicMs) : { storable: false, reason: 'not from the upstream' }
+        // A request made for an identified consumer counts as authenticated (RFC 9111 §3.5) unless
+        // the key already separates consumers: one caller's answer is never served to another.
+        const authenticated = ex.request.header('authorization') !== undefined || (ex.state.get(consumerKey) !== undefined && !keysByConsumer)
+        const decision = response.source === 'upstream' ? isStorable(response.status, responseCc, response.headers, parseCacheControl(ex.request.header('cache-control')), authenticated, heuristicMs) : { storable: false, reason: 'not from the upstream' }
         const body = response.body
         if (!decision.storable || body === null || typeof body === 'string' || Buffer.isBuffer(body)) {
           context.settle?.()
@@ -200,7 +201,12 @@ export const responseCache = definePolicy({
         .call(ex.route?.action, ex, validators, maxBytes)
         .then(async (fresh) => {
           const now = env.now()
-          if (fresh.status === 304) return writeEntry(env, ex, key, freshen(entry, new HeaderList(fresh.headers), requestTime, now, heuristicMs, defaults))
+          if (fresh.status === 304) {
+            // RFC 9111 §4.3.4: a 304 only refreshes the entry its validator selects.
+            const etag = new HeaderList(fresh.headers).get('etag')
+            if (etag !== undefined && etag !== entry.etag) return undefined
+            return writeEntry(env, ex, key, freshen(entry, new HeaderList(fresh.headers), requestTime, now, heuristicMs, defaults))
+          }
           const headers = new HeaderList(fresh.headers)
           const cc = parseCacheControl(headers.get('cache-control'))
           if (fresh.body === undefined || !isStorable(fresh.status, cc, headers, parseCacheControl(undefined), false, heuristicMs).storable) return undefined
@@ -212,8 +218,34 @@ export const responseCache = definePolicy({
   },
 })
 
+/** Followers of a coalesced miss wait at most this long for the leader's entry. */
+const COALESCE_WAIT_MS = 10_000
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
+/**
+ * Registers this exchange as the one fetching `key`; returns its settle function, which is
+ * idempotent and removes only its own entry (never a newer leader's).
+ */
+function lead(inflight: Map<string, Promise<void>>, key: string): () => void {
+  let resolve!: () => void
+  const promise = new Promise<void>((done) => (resolve = done))
+  inflight.set(key, promise)
+  let settled = false
+  return () => {
+    if (settled) return
+    settled = true
+    if (inflight.get(key) === promise) inflight.delete(key)
+    resolve()
+  }
+}
+
 /** The URI part of every key: what purges and invalidation address. */
 function uriKey(ex: Exchange): string {
   const request = ex.request
-  return `GET ${ex.listener.protocol}://${request.host}${request.path}${request.query === '' ? '' : `?${request.query}`}`
+  // The authority as sent, port included: the upstream may build URLs from it (X-Forwarded-Host),
+  // so two authorities must never share an entry.
+  return `GET ${ex.listener.protocol}://${request.authority || request.host}${request.path}${request.query === '' ? '' : `?${request.query}`}`
 }
