@@ -137,3 +137,24 @@ routes:
   await assert.rejects(fetchRaw(`${gw.url}/broken`, { timeoutMs: 3000 }))
   assert.equal((await fetchRaw(`${gw.url}/ok`)).body, 'fine')
 })
+
+test('a headers hook that throws on a streamed upstream answer gives the client a whole 500', async () => {
+  await using upstream = await startUpstream((_q, res) => res.end('x'.repeat(100_000)))
+  await using gw = await startGateway(
+    gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+      - module: ./policies/broken-headers.ts
+`),
+    { baseDir: fixtures },
+  )
+  for (let i = 0; i < 3; i++) {
+    const response = await fetchRaw(`${gw.url}/x`)
+    assert.equal(response.status, 500)
+    assert.equal(response.json<{ error: { code: string } }>().error.code, 'ERR_INTERNAL')
+  }
+})

@@ -127,6 +127,8 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
   #retrying = false
   #paused = false
   #done = false
+  /** The client already has its answer (written here); a later upstream error changes nothing. */
+  #answered = false
   #body: UpstreamBody | undefined = undefined
 
   constructor(ex: Exchange, service: ServiceRuntime, target: Target, tried: Target[] | undefined, deadline: number) {
@@ -176,13 +178,19 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
     const headers = responseHeaders(rawHeaders)
     if (canStreamDirectly(ex)) {
       const res = ex.clientResponse
-      if (res.headersSent || res.destroyed) return false
+      if (res.headersSent || res.destroyed) {
+        this.#answered = true
+        this.#abort?.(new Error('the client response is gone'))
+        return false
+      }
       let status = statusCode
       let flat = headers
       if (ex.route?.chain.hasOnResponseHeaders === true) {
         const response = new GatewayResponse(statusCode, new HeaderList(headers), null, 'upstream')
         ex.response = response
         if (!runResponseHeaderHooks(ex)) {
+          // A 500 was written in place of this response: stop the upstream, answer nothing more.
+          this.#answered = true
           this.#abort?.(new Error('a response hook failed'))
           return false
         }
@@ -228,13 +236,17 @@ class ProxyAttempt implements Dispatcher.DispatchHandler, Cancellable {
 
   onError(error: Error): void {
     this.#settle()
+    if (this.#answered) {
+      this.#service.breaker?.onAbandon()
+      return
+    }
     const ex = this.#ex
     const service = this.#service
-    if (this.#retrying) return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline, 'ERR_UPSTREAM_RESET')
     if (ex.finished) {
       service.breaker?.onAbandon()
       return
     }
+    if (this.#retrying) return startAttempt(ex, service, [...(this.#tried ?? []), this.#target], this.#deadline, 'ERR_UPSTREAM_RESET')
     if (error instanceof GatewayError) {
       // Our own refusal while streaming the request body (e.g. bodyLimit): not the upstream's fault.
       service.breaker?.onAbandon()
