@@ -23,6 +23,8 @@ export interface GatewayOptions {
   readonly registry?: PolicyRegistry
   /** Milliseconds since the epoch; injectable for policies that keep time. */
   readonly now?: () => number
+  /** Generation of the first snapshot (default 1); a cluster worker starts on the primary's. */
+  readonly initialGeneration?: number
 }
 
 export const DRAIN_DEFAULT_MS = 30_000
@@ -70,7 +72,7 @@ export class Gateway {
     const store = instrumentStore(await createStore(loaded.config.store, options.log, options.now), (operation) => metrics.countStoreError(operation))
     let snapshot: Snapshot
     try {
-      snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: 1, now: options.now, store, metrics: metrics.requests })
+      snapshot = await compileSnapshot(loaded, { registry, log: options.log, generation: options.initialGeneration ?? 1, now: options.now, store, metrics: metrics.requests })
     } catch (error) {
       await store.close()
       throw error
