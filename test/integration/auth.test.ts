@@ -278,3 +278,20 @@ routes:
     assert.equal(echoed.headers['x-evil'], undefined)
   }
 })
+
+test('jwt requiredClaims refuses tokens without them', async () => {
+  await using upstream = await startUpstream()
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /* }
+    service: app
+    policies:
+      - jwt: { secret: "${SECRET}", requiredClaims: [tenant, sub] }
+`))
+  const key = new TextEncoder().encode(SECRET)
+  const call = async (claims: Record<string, unknown>) => (await fetchRaw(`${gw.url}/x`, { headers: { authorization: `Bearer ${await sign(claims, key, 'HS256')}` } })).status
+  assert.equal(await call({ sub: 'u', tenant: 'acme' }), 200)
+  assert.equal(await call({ sub: 'u' }), 401)
+})

@@ -339,3 +339,17 @@ test('a follower that leaves while waiting on a coalesced miss does not stall th
   assert.equal(next.body, 'slow')
   assert.ok(Date.now() - started < 1000)
 })
+
+test('Expires gives freshness when max-age is absent; an invalid Expires means already stale', async () => {
+  await using upstream = await startUpstream((req, res) => {
+    const now = Date.now()
+    res.setHeader('date', new Date(now).toUTCString())
+    res.setHeader('expires', req.url === '/future' ? new Date(now + 60_000).toUTCString() : '0')
+    res.end(req.url)
+  })
+  await using gw = await startGateway(cachedRoute(upstream.url))
+  await fetchRaw(`${gw.url}/future`)
+  assert.equal((await fetchRaw(`${gw.url}/future`)).headers['x-cache'], 'HIT')
+  await fetchRaw(`${gw.url}/invalid`)
+  assert.equal((await fetchRaw(`${gw.url}/invalid`)).headers['x-cache'], 'MISS')
+})

@@ -173,3 +173,28 @@ routes:
     redis.kill('SIGKILL')
   }
 })
+
+test('keyBy a header and a JWT claim: each value has its own counter', async () => {
+  await using upstream = await startUpstream((_q, r) => r.end('ok'))
+  const secret = 'a-very-long-hmac-secret-of-32-characters-or-more'
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /by-header }
+    service: app
+    policies:
+      - rateLimit: { limit: 1, window: 1m, keyBy: [header:x-tenant] }
+  - match: { path: /by-claim }
+    service: app
+    policies:
+      - jwt: { secret: "${secret}" }
+      - rateLimit: { limit: 1, window: 1m, keyBy: [claim:org] }
+`))
+  const tenant = (value: string) => fetchRaw(`${gw.url}/by-header`, { headers: { 'x-tenant': value } }).then((r) => r.status)
+  assert.deepEqual([await tenant('a'), await tenant('a'), await tenant('b')], [200, 429, 200])
+  const { SignJWT } = await import('jose')
+  const token = (org: string) => new SignJWT({ sub: 'u', org }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode(secret))
+  const claim = async (org: string) => (await fetchRaw(`${gw.url}/by-claim`, { headers: { authorization: `Bearer ${await token(org)}` } })).status
+  assert.deepEqual([await claim('x'), await claim('x'), await claim('y')], [200, 429, 200])
+})

@@ -228,3 +228,29 @@ routes:
   server.closeAllConnections()
   server.close()
 })
+
+test('mutual TLS optional: clients without a certificate pass without a subject; verified ones carry it', async () => {
+  await using upstream = await startUpstream()
+  const bob = pki.client('bob')
+  await using gw = await startGateway(`
+workers: 1
+logging: { level: silent, accessLog: false }
+listeners:
+  - port: 0
+    host: 127.0.0.1
+    tls:
+      certificates: [{ cert: ${api.cert}, key: ${api.key} }]
+      clientCertificate: optional
+      clientCa: ${pki.ca}
+      forwardClientSubject: X-Client-Subject
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - { match: { path: /* }, service: app }
+`)
+  const anonymous = await httpsGet(gw.port, '/', { headers: { 'x-client-subject': 'CN=forged' } })
+  assert.equal(anonymous.status, 200)
+  assert.equal((JSON.parse(anonymous.body) as EchoBody).headers['x-client-subject'], undefined)
+  const withCert = await httpsGet(gw.port, '/', { cert: readFileSync(bob.cert), key: readFileSync(bob.key) })
+  assert.equal((JSON.parse(withCert.body) as EchoBody).headers['x-client-subject'], 'CN=bob,O=Acme')
+})
