@@ -3,13 +3,12 @@
 // request coalescing, size limits, compression on top, purge, and sharing through Redis.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { randomUUID } from 'node:crypto'
 import { gunzipSync } from 'node:zlib'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Redis } from 'ioredis'
 import { gatewayYaml, startGateway } from '../helpers/start-gateway.js'
 import { startUpstream } from '../helpers/start-upstream.js'
 import { eventually, fetchRaw } from '../helpers/http-client.js'
+import { clearRedisPrefix, testPrefix } from '../helpers/redis.js'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -231,7 +230,7 @@ routes:
 })
 
 test('two gateways sharing a Redis store share the cache', async () => {
-  const prefix = `portico-test:${randomUUID()}:`
+  const prefix = testPrefix()
   await using upstream = await startUpstream((_q, res) => {
     res.setHeader('cache-control', 'max-age=60')
     res.end('shared')
@@ -247,10 +246,7 @@ test('two gateways sharing a Redis store share the cache', async () => {
     assert.equal(fromB.body, 'shared')
     assert.equal(upstream.hits, 1)
   } finally {
-    const redis = new Redis('redis://127.0.0.1:6379')
-    const keys = await redis.keys(`${prefix}*`)
-    if (keys.length > 0) await redis.del(...keys)
-    redis.disconnect()
+    await clearRedisPrefix(prefix)
   }
 })
 

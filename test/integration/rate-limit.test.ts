@@ -3,7 +3,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { randomUUID } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -14,13 +13,7 @@ import { startUpstream } from '../helpers/start-upstream.js'
 import { eventually, fetchRaw } from '../helpers/http-client.js'
 import { spawnPortico } from '../helpers/spawn-portico.js'
 import { freePort } from '../helpers/ports.js'
-
-async function clearPrefix(prefix: string): Promise<void> {
-  const redis = new Redis('redis://127.0.0.1:6379')
-  const keys = await redis.keys(`${prefix}*`)
-  if (keys.length > 0) await redis.del(...keys)
-  redis.disconnect()
-}
+import { clearRedisPrefix, testPrefix } from '../helpers/redis.js'
 
 test('limits per client address with RateLimit headers, 429 + Retry-After, and refusals that cost nothing', async () => {
   await using upstream = await startUpstream((_q, r) => r.end('ok'))
@@ -84,7 +77,7 @@ routes:
 
 test('two gateway processes on one Redis admit exactly the limit between them', { timeout: 60_000 }, async () => {
   await using upstream = await startUpstream((_q, r) => r.end('ok'))
-  const prefix = `portico-test:${randomUUID()}:`
+  const prefix = testPrefix()
   const dir = await mkdtemp(join(tmpdir(), 'portico-rl-'))
   const ports = [await freePort(), await freePort()]
   const replicas: Array<ReturnType<typeof spawnPortico>> = []
@@ -114,7 +107,7 @@ routes:
     assert.equal(upstream.hits, 25)
   } finally {
     await Promise.all(replicas.map((replica) => replica.stop()))
-    await clearPrefix(prefix)
+    await clearRedisPrefix(prefix)
   }
 })
 
