@@ -10,6 +10,7 @@ import { RespondAction } from '../actions/respond.js'
 import { StaticAction } from '../actions/static/static-action.js'
 import { compileRewrite } from '../actions/proxy/rewrite.js'
 import { AccessLog } from '../observability/access-log.js'
+import { Tracer } from '../observability/tracer.js'
 import type { Logger } from '../observability/logger.js'
 import type { RequestMetrics } from '../observability/request-metrics.js'
 import type { CompiledRoute, RouteAction } from '../pipeline/compiled-route.js'
@@ -105,6 +106,7 @@ export async function compileSnapshot(loaded: LoadedConfig, context: CompileCont
       limits: { maxHeaderCount: config.server?.maxHeaderCount ?? 100, maxUrlLength: config.server?.maxUrlLength ?? 8192 },
       log,
       accessLog: config.logging?.accessLog === false ? undefined : new AccessLog(log),
+      tracer: config.tracing !== undefined && config.tracing.enabled !== false ? new Tracer(config.tracing, log) : undefined,
       metrics: config.metrics?.enabled === false ? undefined : context.metrics,
     })
     for (const service of created) service.start()
@@ -129,5 +131,6 @@ export async function disposeSnapshot(old: Snapshot, next: Snapshot | undefined)
   await Promise.allSettled([
     ...[...old.services.values()].filter((service) => !kept.has(service)).map((service) => service.close()),
     ...old.policies.map((policy) => policy.close?.()),
+    old.tracer?.close(),
   ])
 }

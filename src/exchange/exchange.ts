@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import type { CompiledRoute } from '../pipeline/compiled-route.js'
 import type { Logger } from '../observability/logger.js'
+import type { TraceContext } from '../observability/trace-context.js'
 import type { PathParams } from '../routing/path-pattern.js'
 import type { Snapshot } from '../runtime/snapshot.js'
 import type { ClientRequest } from './client-request.js'
@@ -74,6 +75,8 @@ export class Exchange {
   /** Set by the proxy while an upstream request is in flight, so a client abort can cancel it. */
   upstreamCall: Cancellable | undefined = undefined
   finished = false
+  /** The W3C trace this exchange belongs to, when tracing is on. */
+  trace: TraceContext | undefined = undefined
   /** The request-target could not be read as a path; the exchange is answered 400. */
   invalidTarget = false
   /** For an Upgrade request: the first bytes of the upgraded stream, read with the head. */

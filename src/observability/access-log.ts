@@ -25,6 +25,10 @@ export class AccessLog {
       entry.upstream = ex.target
       entry.attempts = ex.attempts
     }
+    if (ex.trace !== undefined) {
+      entry.traceId = ex.trace.traceId
+      entry.spanId = ex.trace.spanId
+    }
     if (ex.error !== undefined) entry.error = ex.error.code
     if (ex.logDetail !== undefined) entry.reason = ex.logDetail
     if (ex.abortReason !== undefined) entry.aborted = ex.abortReason

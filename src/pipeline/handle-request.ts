@@ -61,6 +61,7 @@ function acceptExchange(context: RequestContext, req: IncomingMessage, res: Serv
   const request = new ClientRequest(req, target?.path ?? '/', target?.query ?? '', host)
   const ex = new Exchange(snapshot, context.listener, clientInfo(req, context, snapshot.forwarding.trustedProxies), request, res, context.buildUpstream)
   if (target === undefined) ex.invalidTarget = true
+  if (snapshot.tracer !== undefined) ex.trace = snapshot.tracer.start(headerValue(req, 'traceparent'), headerValue(req, 'tracestate'))
   return ex
 }
 

@@ -265,5 +265,6 @@ export function finishExchange(ex: Exchange): void {
   }
   ex.snapshot.accessLog?.write(ex, res.statusCode)
   ex.snapshot.metrics?.record(ex, res.statusCode)
+  ex.snapshot.tracer?.end(ex, res.statusCode)
   ex.snapshot.release()
 }

@@ -4,6 +4,7 @@
 import type { CompiledRoute } from '../pipeline/compiled-route.js'
 import type { Policy } from '../pipeline/policy.js'
 import type { AccessLog } from '../observability/access-log.js'
+import type { Tracer } from '../observability/tracer.js'
 import type { RequestMetrics } from '../observability/request-metrics.js'
 import type { CidrSet } from '../exchange/cidr-set.js'
 import type { Logger } from '../observability/logger.js'
@@ -34,6 +35,8 @@ export interface SnapshotParts {
   readonly accessLog: AccessLog | undefined
   /** Records each finished exchange; undefined when metrics are disabled. */
   readonly metrics?: RequestMetrics | undefined
+  /** W3C trace propagation and span export; undefined when tracing is off. */
+  readonly tracer?: Tracer | undefined
 }
 
 export class Snapshot implements SnapshotParts {
@@ -47,6 +50,7 @@ export class Snapshot implements SnapshotParts {
   readonly log: Logger
   readonly accessLog: AccessLog | undefined
   readonly metrics: RequestMetrics | undefined
+  readonly tracer: Tracer | undefined
   /** Exchanges started on this snapshot and not yet finished. */
   inflight = 0
   #retired: ((snapshot: Snapshot) => void) | undefined
@@ -61,6 +65,7 @@ export class Snapshot implements SnapshotParts {
     this.limits = parts.limits
     this.log = parts.log
     this.accessLog = parts.accessLog
+    this.tracer = parts.tracer
     this.metrics = parts.metrics
   }
 

@@ -7,6 +7,7 @@ import type { Exchange } from '../../exchange/exchange.js'
 import { HeaderList } from '../../exchange/header-list.js'
 import type { UpstreamRequest } from '../../exchange/upstream-request.js'
 import { connectionListed, HOP_BY_HOP, removeListed } from './hop-by-hop.js'
+import { formatTraceparent } from '../../observability/trace-context.js'
 
 const FORWARDING: Readonly<Record<string, true>> = Object.assign(Object.create(null) as Record<string, true>, {
   'x-forwarded-for': true,
@@ -63,6 +64,11 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
       case 'x-request-id':
       case 'expect': // the gateway already answered 100-continue itself
         continue
+      case 'traceparent':
+        // With tracing on, the upstream's parent is the gateway's span, not the caller's.
+        if (ex.trace !== undefined) continue
+        out.push(name, value)
+        continue
       default:
         // A client must never supply the header that carries the verified certificate subject.
         if (name !== subjectHeader) out.push(name, value)
@@ -86,6 +92,7 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
     'x-real-ip', ex.client.ip,
     'x-request-id', ex.id,
   )
+  if (ex.trace !== undefined) out.push('traceparent', formatTraceparent(ex.trace))
   const path = route === undefined ? ex.request.path : route.rewrite(ex.request.path, ex.params ?? {})
   return {
     method: ex.request.method,

@@ -2,6 +2,7 @@
 // prints it, so the types, the validation and the editor autocompletion can never disagree.
 import Type, { type StaticDecode } from 'typebox'
 import { AdminSchema, MetricsSchema } from './admin.js'
+import { TracingSchema } from './tracing.js'
 import { Duration, Size, strictObject } from './common.js'
 import { ConsumerSchema } from './consumer.js'
 import { ListenerSchema } from './listener.js'
@@ -52,6 +53,7 @@ export const GatewayConfigSchema = strictObject(
     logging: Type.Optional(LoggingSchema),
     admin: Type.Optional(AdminSchema),
     metrics: Type.Optional(MetricsSchema),
+    tracing: Type.Optional(TracingSchema),
   },
   { $id: 'https://portico.dev/schema/portico.json', title: 'Portico gateway configuration' },
 )
@@ -65,3 +67,4 @@ export type PolicyEntryConfig = Record<string, unknown>
 export type ConsumerConfig = StaticDecode<typeof ConsumerSchema>
 export type StoreConfig = StaticDecode<typeof StoreSchema>
 export type AdminConfig = StaticDecode<typeof AdminSchema>
+export type TracingConfig = StaticDecode<typeof TracingSchema>
