@@ -12,7 +12,7 @@ import type { UpstreamRequest } from '../exchange/upstream-request.js'
 import { normalizeHost } from '../routing/host-pattern.js'
 import { normalizeTarget } from '../routing/normalize-path.js'
 import type { GatewayRuntime } from '../runtime/runtime.js'
-import { finishExchange, reply, runExchange } from './run-exchange.js'
+import { fail, finishExchange, reply, runExchange } from './run-exchange.js'
 
 /** Builds the upstream request for an exchange (the proxy's job; injected to keep imports inward). */
 export type UpstreamBuilder = (ex: Exchange) => UpstreamRequest
@@ -30,7 +30,20 @@ const UPGRADE_HANDSHAKE_TIMEOUT_MS = 30_000
 export function handleRequest(context: RequestContext, req: IncomingMessage, res: ServerResponse): void {
   const ex = acceptExchange(context, req, res)
   res.once('close', () => finishExchange(ex))
-  routeAndRun(ex)
+  try {
+    routeAndRun(ex)
+  } catch (error) {
+    // A bug must cost this request, never the process (an uncaught throw ends every connection).
+    failSafely(ex, error)
+  }
+}
+
+function failSafely(ex: Exchange, error: unknown): void {
+  try {
+    fail(ex, error)
+  } catch {
+    ex.clientResponse.destroy()
+  }
 }
 
 /**
@@ -50,7 +63,11 @@ export function handleUpgrade(context: RequestContext, req: IncomingMessage, soc
   if ('setTimeout' in socket && typeof socket.setTimeout === 'function') socket.setTimeout(UPGRADE_HANDSHAKE_TIMEOUT_MS, () => socket.destroy())
   res.once('finish', () => socket.end())
   socket.once('close', () => finishExchange(ex))
-  routeAndRun(ex)
+  try {
+    routeAndRun(ex)
+  } catch (error) {
+    failSafely(ex, error)
+  }
 }
 
 function acceptExchange(context: RequestContext, req: IncomingMessage, res: ServerResponse): Exchange {
