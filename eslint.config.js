@@ -18,7 +18,17 @@ export default tseslint.config(
     ignores: ['src/**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
-        { group: ['../runtime/*', '../server/*', '../services/*', '../actions/*', '../compile/*', '../pipeline/*', '../policies/*', '../../runtime/*', '../../server/*', '../../services/*', '../../policies/*'], message: 'config/ is pure: it must not import the runtime.' },
+        // The aggregate plan compiler is pure (the block below keeps it so): config checks use it.
+        { group: ['../runtime/*', '../server/*', '../services/*', '../actions/*', '!../actions/aggregate', '../actions/aggregate/*', '!../actions/aggregate/plan.js', '../compile/*', '../pipeline/*', '../policies/*', '../../runtime/*', '../../server/*', '../../services/*', '../../policies/*'], message: 'config/ is pure: it must not import the runtime.' },
+      ] }],
+    },
+  },
+  {
+    files: ['src/actions/aggregate/plan.ts', 'src/actions/aggregate/template.ts', 'src/actions/aggregate/merge.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['../../runtime/*', '../../server/*', '../../services/*', '../../compile/*', '../../pipeline/*', '../../policies/*', '../../exchange/*', '../../stores/*', '../../observability/*', '../proxy/*', './execute.js', './fetch-call.js', './aggregate-action.js'], message: 'The aggregate plan is pure (config validation imports it): no runtime imports.' },
       ] }],
     },
   },

@@ -4,6 +4,8 @@ import type { LoadedConfig } from '../config/load-config.js'
 import { ConfigError, type ConfigIssue } from '../config/config-issue.js'
 import type { PolicyLocation } from '../config/resolve.js'
 import type { RouteConfig } from '../config/schema/root.js'
+import { AggregateAction } from '../actions/aggregate/aggregate-action.js'
+import { compilePlan } from '../actions/aggregate/plan.js'
 import { ProxyAction } from '../actions/proxy/forward.js'
 import { RedirectAction } from '../actions/redirect.js'
 import { RespondAction } from '../actions/respond.js'
@@ -17,6 +19,7 @@ import type { CompiledRoute, RouteAction } from '../pipeline/compiled-route.js'
 import type { Policy, PolicyEnv } from '../pipeline/policy.js'
 import type { PolicyRegistry } from '../policies/index.js'
 import type { Store } from '../stores/store.js'
+import { compilePathPattern } from '../routing/path-pattern.js'
 import { RouteMatcher, RouteTable } from '../routing/route-table.js'
 import { Snapshot } from '../runtime/snapshot.js'
 import { CidrSet } from '../exchange/cidr-set.js'
@@ -122,6 +125,11 @@ function createAction(route: RouteConfig, services: ReadonlyMap<string, ServiceR
   if (route.redirect !== undefined) return new RedirectAction(route.redirect.to, route.redirect.status)
   if (route.respond !== undefined) return new RespondAction(route.respond)
   if (route.static !== undefined) return new StaticAction(route.static, baseDir, log)
+  if (route.aggregate !== undefined) {
+    const { plan } = compilePlan(route.aggregate, { params: compilePathPattern(route.match.path ?? '/*').paramNames, services: [...services.keys()] })
+    if (plan === undefined) throw new Error(`route ${route.name ?? '?'}: invalid aggregate plan (config validation should have caught this)`)
+    return new AggregateAction(plan, services)
+  }
   throw new Error(`route ${route.name ?? '?'} has no action (config validation should have caught this)`)
 }
 

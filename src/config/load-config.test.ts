@@ -97,8 +97,8 @@ routes:
       'portico.yaml:12:22 routes[1].rewrite.path: expected only params captured by match.path (:id), found :name',
       'portico.yaml:14:9 routes[1].policies[0].requestHeader: expected a known policy (did you mean "requestHeaders"?), found unknown policy "requestHeader"',
       'portico.yaml:15:28 routes[1].policies[1].responseHeaders.sett: expected a known key (did you mean "set"?), found unknown key "sett"',
-      'portico.yaml:16:5 routes[2]: expected exactly one action: service, redirect, respond, static, found none',
-      'portico.yaml:17:5 routes[3]: expected exactly one action: service, redirect, respond, static, found service and redirect',
+      'portico.yaml:16:5 routes[2]: expected exactly one action: service, redirect, respond, static, aggregate, found none',
+      'portico.yaml:17:5 routes[3]: expected exactly one action: service, redirect, respond, static, aggregate, found service and redirect',
       'portico.yaml:17:20 routes[3].match.path: expected a path whose only wildcard is a final /*, found "/p/*/q"',
     ],
   )

@@ -1,5 +1,6 @@
 // The checks a schema cannot express: cross references (a route's service exists), uniqueness,
 // one action per route, path and regex syntax, and each policy entry against its own schema.
+import { compilePlan } from '../actions/aggregate/plan.js'
 import { checkPathPattern } from '../routing/path-pattern.js'
 import { parseCidr } from '../exchange/cidr-set.js'
 import type { ConfigIssue, ConfigPath } from './config-issue.js'
@@ -32,7 +33,7 @@ export interface PolicyLocation {
 }
 
 /** The route actions; exactly one per route. Later features add their key here. */
-export const ROUTE_ACTIONS = ['service', 'redirect', 'respond', 'static'] as const satisfies ReadonlyArray<keyof RouteConfig>
+export const ROUTE_ACTIONS = ['service', 'redirect', 'respond', 'static', 'aggregate'] as const satisfies ReadonlyArray<keyof RouteConfig>
 
 export function resolveConfig(config: GatewayConfig, source: SourceDocument, catalog: PolicyCatalog): { issues: ConfigIssue[]; policies: Map<string, PolicyRef[]> } {
   const issues: ConfigIssue[] = []
@@ -73,6 +74,12 @@ export function resolveConfig(config: GatewayConfig, source: SourceDocument, cat
     }
     if (route.rewrite?.path !== undefined) issues.push(...checkTemplateParams(route.rewrite.path, route, [...at, 'rewrite', 'path'], source))
     if (route.redirect !== undefined) issues.push(...checkTemplateParams(route.redirect.to, route, [...at, 'redirect', 'to'], source))
+    if (route.aggregate !== undefined) {
+      const params = (route.match.path ?? '').split('/').filter((s) => s.startsWith(':')).map((s) => s.slice(1))
+      for (const problem of compilePlan(route.aggregate, { params, services: Object.keys(services) }).problems) {
+        issues.push(source.issue([...at, 'aggregate', ...problem.path], problem.expected, problem.found, problem.keyOf))
+      }
+    }
     if (route.policies) policies.set(`route:${index}`, resolvePolicies(route.policies, [...at, 'policies'], source, catalog, issues))
   })
   if (config.policies) policies.set('global', resolvePolicies(config.policies, ['policies'], source, catalog, issues))

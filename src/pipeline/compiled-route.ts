@@ -7,7 +7,7 @@ import type { Policy } from './policy.js'
 
 /** What answers a request once the chain let it through. A closed set: see ROUTE_ACTIONS. */
 export interface RouteAction {
-  readonly kind: 'proxy' | 'redirect' | 'respond' | 'static'
+  readonly kind: 'proxy' | 'redirect' | 'respond' | 'static' | 'aggregate'
   /** Produces the response and hands it to `respond(ex, response)` (or streams it directly). */
   handle(ex: Exchange): void
   /** For an HTTP/1.1 Upgrade (WebSocket); actions without it answer as for any request. */

@@ -27,6 +27,6 @@ test('bad static options are reported precisely', () => {
   ])
   const both = load('    static: { root: ./public }\n    respond: { body: hi }\n')
   assert.deepEqual(both.ok ? [] : both.issues.map(formatIssue), [
-    'portico.yaml:3:5 routes[0]: expected exactly one action: service, redirect, respond, static, found respond and static',
+    'portico.yaml:3:5 routes[0]: expected exactly one action: service, redirect, respond, static, aggregate, found respond and static',
   ])
 })

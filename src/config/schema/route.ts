@@ -1,5 +1,6 @@
 // Schema of `routes:`: what a request must look like (match), and what answers it (the action).
 import Type from 'typebox'
+import { AggregateSchema } from './aggregate.js'
 import { HeaderValue, OneOrMany, strictObject } from './common.js'
 import { PolicyListSchema } from './policy-entry.js'
 
@@ -55,6 +56,7 @@ export const RouteSchema = strictObject({
   redirect: Type.Optional(RedirectSchema),
   respond: Type.Optional(RespondSchema),
   static: Type.Optional(StaticSchema),
+  aggregate: Type.Optional(AggregateSchema),
   rewrite: Type.Optional(RewriteSchema),
   preserveHost: Type.Optional(Type.Boolean({ description: 'Send the client Host header upstream instead of the target host; default false.' })),
   policies: Type.Optional(PolicyListSchema),
