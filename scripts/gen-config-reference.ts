@@ -32,7 +32,7 @@ interface Row {
 const OUT = resolve(import.meta.dirname, '../docs/config-reference.md')
 
 /** What a map key stands for, by the name of the map. */
-const PLACEHOLDERS: Record<string, string> = { services: '<name>', headers: '<header>', set: '<header>', add: '<header>', query: '<param>' }
+const PLACEHOLDERS: Record<string, string> = { services: '<name>', headers: '<header>', set: '<header>', add: '<header>', query: '<param>', calls: '<call>', select: '<call>', rename: '<call>' }
 
 /** "…; default 10s (then 408)." → "10s"; "`auto` (one per core, the default)" → "auto". */
 function defaultOf(description = ''): string {

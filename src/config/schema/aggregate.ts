@@ -21,7 +21,7 @@ export const AggregateCallSchema = strictObject({
     'x-expected': 'a path starting with / (no spaces or #)',
   }),
   method: Type.Optional(Type.Enum([...AGGREGATE_METHODS], { description: 'Request method; default GET. No body is sent.' })),
-  optional: Type.Optional(Type.Boolean({ description: 'A failure leaves this call\'s key null and is listed under `_errors` (status stays 200); default false: a failure fails the whole request.' })),
+  optional: Type.Optional(Type.Boolean({ description: 'A failure leaves this call\'s key null, listed under `_errors` (status stays 200), instead of failing the whole request; default false.' })),
   timeout: Type.Optional(Duration('Deadline of this call (headers and body); default the service\'s timeout. Never beyond the aggregate timeout.')),
   forwardQuery: Type.Optional(Type.Boolean({ description: 'Append the client\'s query string to this call\'s path; default false.' })),
   forwardHeaders: Type.Optional(
