@@ -9,6 +9,7 @@ export const ERRORS = {
   ERR_RANGE_NOT_SATISFIABLE: { status: 416, message: 'The range is outside the resource' },
   ERR_RATE_LIMITED: { status: 429, message: 'Too many requests; retry later' },
   ERR_CORS_FORBIDDEN: { status: 403, message: 'This cross-origin request is not allowed' },
+  ERR_WAF_BLOCKED: { status: 403, message: 'The request was blocked by the web application firewall' },
   ERR_RATE_LIMIT_UNAVAILABLE: { status: 503, message: 'Rate limiting is temporarily unavailable' },
   ERR_BAD_REQUEST: { status: 400, message: 'Malformed request' },
   ERR_METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here' },

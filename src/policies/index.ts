@@ -10,6 +10,7 @@ import { responseHeaders } from './headers/response-headers.js'
 import { ipFilter } from './ip-filter/ip-filter.js'
 import { bodyLimit } from './body-limit/body-limit.js'
 import { cors } from './cors/cors.js'
+import { waf } from './waf/waf.js'
 import { apiKeyAuth } from './api-key-auth/api-key-auth.js'
 import { jwtAuth } from './jwt-auth/jwt-auth.js'
 import { basicAuth } from './basic-auth/basic-auth.js'
@@ -21,6 +22,7 @@ import { responseCache } from './response-cache/response-cache.js'
 export const BUILTIN_POLICIES: readonly PolicyDefinition[] = [
   ipFilter,
   bodyLimit,
+  waf,
   cors,
   compression,
   apiKeyAuth,
