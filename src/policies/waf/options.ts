@@ -48,7 +48,7 @@ export const WafOptions = strictObject({
     Type.Array(
       strictObject({
         id: RuleId('Rule id, unique, not a built-in one.'),
-        where: Type.Array(Type.String({ pattern: WHERE, 'x-expected': 'path, query, headers, body or header:<name>' }), { minItems: 1, description: 'Parts of the request the rule reads.' }),
+        where: Type.Array(Type.String({ pattern: WHERE, 'x-expected': 'path, query, headers, body or a header like header:x-debug' }), { minItems: 1, description: 'Parts of the request the rule reads.' }),
         pattern: Type.String({ minLength: 1, description: 'A regular expression (JavaScript syntax), tested on the percent-decoded value.' }),
         score: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Added to the anomaly score on a match; default 5.' })),
         message: Type.Optional(Type.String({ minLength: 1, description: 'Shown in logs.' })),
