@@ -195,6 +195,7 @@ function failResponse(ex: Exchange, error: unknown): void {
 export function writeResponse(ex: Exchange): void {
   const res = ex.clientResponse
   const response = ex.response
+  drainUnusedBody(ex)
   if (response === undefined || res.headersSent || res.destroyed) {
     destroyBody(response)
     return
@@ -234,6 +235,17 @@ export function writeResponse(ex: Exchange): void {
     res.destroy(error)
   })
   body.pipe(res)
+}
+
+/**
+ * A request body a policy took over (waf, bodyLimit) that nothing will read any more (a local
+ * reply): read it to the end and drop it, so node:http can finish the request and keep the
+ * connection instead of stalling on an unread body.
+ */
+function drainUnusedBody(ex: Exchange): void {
+  if (!ex.hasUpstreamRequest) return
+  const body = ex.upstreamRequest.body
+  if (body !== undefined && !body.readableEnded && body.readableFlowing !== true && !body.destroyed) body.resume()
 }
 
 function destroyBody(response: GatewayResponse | undefined): void {

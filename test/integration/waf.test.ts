@@ -6,8 +6,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
 import { captureLog, type CapturedLog } from '../helpers/capture-log.js'
+import { fetchRaw } from '../helpers/http-client.js'
 import { gatewayYaml, startGateway, type TestGateway } from '../helpers/start-gateway.js'
-import { startUpstream, type EchoBody, type Upstream } from '../helpers/start-upstream.js'
+import { echo, startUpstream, type EchoBody, type Upstream } from '../helpers/start-upstream.js'
 
 interface Reply {
   status: number
@@ -264,4 +265,16 @@ test('bodyLimit before waf still refuses an oversized chunked body; an inspected
   } finally {
     agent.destroy()
   }
+})
+
+test('waf before bodyLimit: the inspected body still reaches the upstream whole, and the limit still holds', async () => {
+  await using upstream = await startUpstream(echo)
+  await using gw = await gatewayWithWaf(upstream, `      - waf: { inspectBody: { maxSize: 16kb } }
+      - bodyLimit: { maxSize: 8kb }`)
+  const payload = JSON.stringify({ comment: 'a perfectly ordinary comment', n: 42 })
+  const ok = await fetchRaw(`${gw.url}/submit`, { method: 'POST', body: payload, headers: { 'content-type': 'application/json' } })
+  assert.equal(ok.status, 200)
+  assert.equal(ok.json<EchoBody>().body, payload)
+  const big = await fetchRaw(`${gw.url}/submit`, { method: 'POST', body: JSON.stringify({ text: 'x'.repeat(12 * 1024) }), headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } })
+  assert.equal(big.status, 413)
 })

@@ -45,7 +45,9 @@ export const bodyLimit = definePolicy({
           return LocalReply.fromCode('ERR_BODY_TOO_LARGE', `The request body is larger than ${maxSize} bytes`)
         }
         const guard = new BodySizeGuard(maxSize)
-        request.raw.pipe(guard)
+        // Another edge policy (waf) may already have replaced the body: guard that one.
+        const source = ex.upstreamRequest.body ?? request.raw
+        source.pipe(guard)
         ex.upstreamRequest.body = guard
         return undefined
       },
