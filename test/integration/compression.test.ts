@@ -195,8 +195,10 @@ test('a 50 MB streamed body is compressed on the fly, without buffering', { time
   }, 20_000, 'the upstream to stall')
   const retainedMiB = (retainedBytes() - baseline) / 1024 ** 2
   assert.ok(upstreamSent < LARGE_TOTAL / 2, `the upstream sent ${upstreamSent} bytes to a client that reads nothing`)
-  // A buffered body would keep up to 50 MB (and its compressed copy) alive; a stream, a few buffers.
-  assert.ok(retainedMiB < 16, `${retainedMiB.toFixed(1)} MiB retained while the client paused`)
+  // A buffered body would keep all 50 MB (and its compressed copy) alive; a stream keeps socket and
+  // stream buffers only. The stall above is the proof of backpressure; this bound is generous
+  // because external buffers are released lazily after a collection (seen up to ~19 MiB here).
+  assert.ok(retainedMiB < 32, `${retainedMiB.toFixed(1)} MiB retained while the client paused`)
 
   const hash = createHash('sha256')
   let length = 0
