@@ -24,10 +24,12 @@ routes:
 ${extra}`)
 }
 
+// Freshness tests use max-age=2: Date has one-second resolution, so a stored response can look up to
+// a second old the moment it is stored (RFC 9111 §4.2.3 apparent age), and max-age=1 would be flaky.
 test('a cacheable response is stored: MISS, then HIT with Age, until max-age runs out', async () => {
   let version = 1
   await using upstream = await startUpstream((_q, res) => {
-    res.setHeader('cache-control', 'max-age=1')
+    res.setHeader('cache-control', 'max-age=2')
     res.setHeader('content-type', 'text/plain')
     res.end(`v${version}`)
   })
@@ -42,7 +44,7 @@ test('a cacheable response is stored: MISS, then HIT with Age, until max-age run
   assert.equal(second.headers.age, '0')
   assert.equal(second.headers['content-type'], 'text/plain')
   assert.equal(upstream.hits, 1)
-  await sleep(1100)
+  await sleep(2100)
   const third = await fetchRaw(`${gw.url}/item`)
   assert.equal(third.headers['x-cache'], 'MISS')
   assert.equal(third.body, 'v2')
@@ -101,7 +103,7 @@ test('a stale entry is revalidated with If-None-Match; a 304 refreshes it; clien
   const seen: Array<string | undefined> = []
   await using upstream = await startUpstream((req: IncomingMessage, res: ServerResponse) => {
     seen.push(req.headers['if-none-match'])
-    res.setHeader('cache-control', 'max-age=1')
+    res.setHeader('cache-control', 'max-age=2')
     res.setHeader('etag', '"abc"')
     if (req.headers['if-none-match'] === '"abc"') {
       res.statusCode = 304
@@ -114,7 +116,7 @@ test('a stale entry is revalidated with If-None-Match; a 304 refreshes it; clien
   const conditional = await fetchRaw(`${gw.url}/doc`, { headers: { 'if-none-match': 'W/"abc"' } })
   assert.equal(conditional.status, 304)
   assert.equal(conditional.headers.etag, '"abc"')
-  await sleep(1100)
+  await sleep(2100)
   const revalidated = await fetchRaw(`${gw.url}/doc`)
   assert.equal(revalidated.status, 200)
   assert.equal(revalidated.body, 'body-abc')
@@ -127,14 +129,14 @@ test('a stale entry is revalidated with If-None-Match; a 304 refreshes it; clien
 test('stale-while-revalidate answers at once from the stale entry and refreshes it in the background', async () => {
   let version = 1
   await using upstream = await startUpstream((_q, res) => {
-    res.setHeader('cache-control', 'max-age=1, stale-while-revalidate=30')
+    res.setHeader('cache-control', 'max-age=2, stale-while-revalidate=30')
     const body = `v${version}`
     setTimeout(() => res.end(body), version === 1 ? 0 : 300)
   })
   await using gw = await startGateway(cachedRoute(upstream.url))
   assert.equal((await fetchRaw(`${gw.url}/feed`)).body, 'v1')
   version = 2
-  await sleep(1100)
+  await sleep(2100)
   const started = Date.now()
   const stale = await fetchRaw(`${gw.url}/feed`)
   assert.equal(stale.headers['x-cache'], 'STALE')
