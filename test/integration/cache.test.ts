@@ -41,7 +41,7 @@ test('a cacheable response is stored: MISS, then HIT with Age, until max-age run
   const second = await fetchRaw(`${gw.url}/item`)
   assert.equal(second.headers['x-cache'], 'HIT')
   assert.equal(second.body, 'v1')
-  assert.equal(second.headers.age, '0')
+  assert.match(String(second.headers.age), /^[01]$/, 'Age is whole seconds and includes the rounding of the Date header')
   assert.equal(second.headers['content-type'], 'text/plain')
   assert.equal(upstream.hits, 1)
   await sleep(2100)
