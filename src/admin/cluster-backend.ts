@@ -9,7 +9,7 @@ import type { ClusterPrimary } from '../runtime/cluster.js'
 import type { AdminBackend, ConfigStatus, MetricsPage, PurgeRequest, RouteView, ServiceView } from './admin-backend.js'
 import { AdminError } from './admin-reply.js'
 import { mergeServiceViews } from './views.js'
-import { askWorkers, liveWorkers, type WorkerAnswer } from './worker-queries.js'
+import { askWorkers, type WorkerAnswer } from './worker-queries.js'
 
 export class ClusterBackend implements AdminBackend {
   readonly mode = 'cluster'
@@ -42,7 +42,7 @@ export class ClusterBackend implements AdminBackend {
 
   async metrics(): Promise<MetricsPage | undefined> {
     if (this.#primary.config.config.metrics?.enabled === false) return undefined
-    const answers = await askWorkers(liveWorkers(), { kind: 'metrics' })
+    const answers = await askWorkers(this.#primary.servingWorkers(), { kind: 'metrics' })
     const perWorker = answers.flatMap((answer) => (answer.kind === 'metrics' && answer.metrics !== null ? [answer.metrics] : []))
     const merged = AggregatorRegistry.aggregate([await this.#primary.metrics.json(), ...perWorker])
     return { contentType: merged.contentType, text: await merged.metrics() }
@@ -50,19 +50,19 @@ export class ClusterBackend implements AdminBackend {
 
   async routes(): Promise<readonly RouteView[]> {
     // Every worker serves the same generation (prepare/commit), so one answer is enough.
-    const [answer] = await askWorkers(liveWorkers().slice(0, 1), { kind: 'routes' })
+    const [answer] = await askWorkers(this.#primary.servingWorkers().slice(0, 1), { kind: 'routes' })
     return expect(answer, 'routes').routes
   }
 
   async services(): Promise<readonly ServiceView[]> {
-    const answers = await askWorkers(liveWorkers(), { kind: 'services' })
+    const answers = await askWorkers(this.#primary.servingWorkers(), { kind: 'services' })
     return mergeServiceViews(answers.map((answer) => expect(answer, 'services').services))
   }
 
   async purge(request: PurgeRequest): Promise<number | undefined> {
     // Each worker purges its own store; with Redis the first one removes the shared entries and
     // the others find none, so the sum is right in both cases.
-    const answers = await askWorkers(liveWorkers(), { kind: 'purge', request })
+    const answers = await askWorkers(this.#primary.servingWorkers(), { kind: 'purge', request })
     if ('key' in request) return undefined
     return answers.reduce((total, answer) => total + (expect(answer, 'purge').removed ?? 0), 0)
   }

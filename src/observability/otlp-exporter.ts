@@ -29,9 +29,11 @@ export interface OtlpExporterOptions {
 
 export class OtlpExporter {
   readonly #options: OtlpExporterOptions
+  /** Finished spans not yet sent; bounded by maxQueue (oldest dropped first). */
   #queue: OtlpSpan[] = []
   #timer: NodeJS.Timeout | undefined
-  #sending: Promise<void> = Promise.resolve()
+  /** The one export request in flight, if any: batches never pile up behind a slow collector. */
+  #inflight: Promise<void> | undefined
   #dropped = 0
   #lastWarning = 0
 
@@ -51,26 +53,51 @@ export class OtlpExporter {
       this.#dropped++
     }
     queue.push(span)
-    if (queue.length >= this.#options.batchSize) void this.flush()
+    if (queue.length >= this.#options.batchSize) this.#kick()
     else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => void this.flush(), this.#options.flushIntervalMs)
+      this.#timer = setTimeout(() => this.#kick(), this.#options.flushIntervalMs)
       this.#timer.unref()
     }
   }
 
-  /** Sends what is queued (one request at a time); resolves when it has been sent or dropped. */
-  flush(): Promise<void> {
+  /** Sends what is queued, one batch at a time; resolves when the queue is empty or a send failed. */
+  async flush(): Promise<void> {
     clearTimeout(this.#timer)
     this.#timer = undefined
-    if (this.#queue.length === 0) return this.#sending
-    const batch = this.#queue.splice(0, this.#options.batchSize)
-    this.#sending = this.#sending.then(() => this.#send(batch))
-    if (this.#queue.length > 0) return this.flush()
-    return this.#sending
+    while (this.#queue.length > 0 || this.#inflight !== undefined) {
+      if (this.#inflight === undefined) this.#kick()
+      await this.#inflight
+    }
   }
 
-  async close(): Promise<void> {
-    await this.flush()
+  /** Flushes for at most `deadlineMs` (a stuck collector must not hold a shutdown); the rest is dropped. */
+  async close(deadlineMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs)
+      timer.unref()
+    })
+    await Promise.race([this.flush(), deadline])
+    clearTimeout(timer)
+    this.#dropped += this.#queue.length
+    this.#queue = []
+  }
+
+  /** Starts sending the next batch unless one is already in flight. */
+  #kick(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (this.#inflight !== undefined || this.#queue.length === 0) return
+    const batch = this.#queue.splice(0, this.#options.batchSize)
+    this.#inflight = this.#send(batch).finally(() => {
+      this.#inflight = undefined
+      // More arrived while this batch was out: send the next one (or wait for the timer).
+      if (this.#queue.length >= this.#options.batchSize) this.#kick()
+      else if (this.#queue.length > 0 && this.#timer === undefined) {
+        this.#timer = setTimeout(() => this.#kick(), this.#options.flushIntervalMs)
+        this.#timer.unref()
+      }
+    })
   }
 
   async #send(spans: OtlpSpan[]): Promise<void> {

@@ -50,3 +50,15 @@ test('records requests per route, method and class; upstream errors per service'
   assert.equal(count?.value, 3)
   assert.deepEqual(values('portico_config_generation'), [{ labels: {}, value: 3 }])
 })
+
+test('methods outside the standard set are one OTHER series (HTTP/2 accepts any token)', async () => {
+  const metrics = PorticoMetrics.forGateway({ generation: () => 1, inflight: () => 0, services: () => [] })
+  const recorder = metrics.requests
+  assert.ok(recorder)
+  const route = { name: 'api', action: { kind: 'respond' } } as unknown as CompiledRoute
+  for (const method of ['FOO', 'BAR', 'X-RANDOM-1', 'GET']) recorder.record(exchange(route, method), 404)
+  const text = await metrics.scrape()
+  assert.match(text, /portico_requests_total\{route="api",method="OTHER",status_class="4xx"\} 3/)
+  assert.match(text, /portico_requests_total\{route="api",method="GET",status_class="4xx"\} 1/)
+  assert.doesNotMatch(text, /method="FOO"/)
+})

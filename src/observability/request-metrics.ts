@@ -8,6 +8,12 @@ import type { CompiledRoute } from '../pipeline/compiled-route.js'
 /** The `route` label of requests that matched no route (404, 405, 400). Not a valid route name. */
 export const UNMATCHED_ROUTE = '(unmatched)'
 
+/**
+ * Methods kept as label values; any other (HTTP/2 accepts any token) is counted as OTHER, as the
+ * OpenTelemetry conventions do, so clients cannot create series at will.
+ */
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT'])
+
 const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'] as const
 
 /** `204` → `2xx`. Anything outside 100–599 counts as `5xx`, the class that gets noticed. */
@@ -63,7 +69,7 @@ export class RequestMetrics {
   record(ex: Exchange, status: number): void {
     const route = ex.route
     const series = route === undefined ? (this.#unmatched ??= this.#createSeries(UNMATCHED_ROUTE, undefined)) : (this.#series.get(route) ?? this.#addSeries(route))
-    const method = ex.request.method
+    const method = KNOWN_METHODS.has(ex.request.method) ? ex.request.method : 'OTHER'
     let counters = series.byMethod.get(method)
     if (counters === undefined) {
       counters = [undefined, undefined, undefined, undefined, undefined, undefined]

@@ -12,7 +12,7 @@ import type { Logger } from '../observability/logger.js'
 import { PorticoMetrics } from '../observability/metrics.js'
 import { answerQuery, liveWorkers, type AdminAnswerMessage, type AdminQueryMessage } from '../admin/worker-queries.js'
 import { PolicyRegistry } from '../policies/index.js'
-import { Gateway } from './gateway.js'
+import { DRAIN_DEFAULT_MS, Gateway } from './gateway.js'
 import type { Snapshot } from './snapshot.js'
 import { ReloadStatus, type ReloadOutcome } from './reload-status.js'
 
@@ -87,7 +87,10 @@ export class ClusterPrimary {
       this.#serving.delete(worker.id)
       if (this.#stopping) return
       this.#log.error({ worker: worker.id, code, signal }, 'worker exited; starting a replacement')
-      setTimeout(() => void this.#fork().catch((error: Error) => this.#log.error({ err: error }, 'replacement worker failed')), 500).unref()
+      setTimeout(() => {
+        if (this.#stopping) return
+        this.#fork().catch((error: Error) => this.#log.error({ err: error }, 'replacement worker failed'))
+      }, 500).unref()
     })
     await Promise.all(Array.from({ length: this.#options.workers }, () => this.#fork()))
   }
@@ -95,20 +98,35 @@ export class ClusterPrimary {
   #fork(): Promise<void> {
     const worker = cluster.fork({ PORTICO_LOG_LEVEL: this.#loaded.config.logging?.level ?? 'info' })
     return new Promise((resolve, reject) => {
+      const done = (): void => {
+        worker.off('message', onMessage)
+        worker.off('exit', onExit)
+      }
       const onMessage = (message: WorkerMessage): void => {
         // 'ready' comes once the worker listens for messages; anything sent before is lost.
         if (message.type === 'ready') {
+          // A stop that began while this worker booted could not reach it: tell it now.
+          if (this.#stopping) {
+            done()
+            send(worker, { type: 'shutdown' })
+            return resolve()
+          }
           send(worker, { type: 'config', file: this.#loaded.file, text: this.#loaded.text, generation: this.#generation })
         } else if (message.type === 'started') {
-          worker.off('message', onMessage)
+          done()
           this.#joined(worker, message.generation)
           resolve()
         } else if (message.type === 'start-failed') {
-          worker.off('message', onMessage)
+          done()
           reject(new Error(message.message))
         }
       }
+      const onExit = (): void => {
+        done()
+        reject(new Error(`worker ${worker.id} exited before it started serving`))
+      }
       worker.on('message', onMessage)
+      worker.once('exit', onExit)
     })
   }
 
@@ -197,16 +215,34 @@ export class ClusterPrimary {
     return liveWorkers().filter((worker) => this.#serving.has(worker.id))
   }
 
-  /** Asks every worker to drain and waits for them to exit. */
+  /** Workers that serve now (for admin queries: a replacement still booting cannot answer). */
+  servingWorkers(): Worker[] {
+    return this.#servingWorkers()
+  }
+
+  /**
+   * Asks every worker to drain and waits for them to exit. A worker still booting gets the
+   * request when it says 'ready'; one that does not exit by the drain timeout (plus a margin)
+   * is killed, so the primary always ends.
+   */
   async stop(): Promise<void> {
     this.#stopping = true
+    const deadlineMs = (this.#loaded.config.shutdown?.drainTimeout ?? DRAIN_DEFAULT_MS) + 5_000
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined)
     await Promise.all(
       workers.map(
         (worker) =>
           new Promise<void>((resolve) => {
             if (worker.isDead()) return resolve()
-            worker.once('exit', () => resolve())
+            const killer = setTimeout(() => {
+              this.#log.error({ worker: worker.id }, 'worker did not stop in time; killing it')
+              worker.process.kill('SIGKILL')
+            }, deadlineMs)
+            killer.unref()
+            worker.once('exit', () => {
+              clearTimeout(killer)
+              resolve()
+            })
             send(worker, { type: 'shutdown' })
           }),
       ),

@@ -122,3 +122,38 @@ routes:
   t.diagnostic(caughtUp ? 'the replacement started on v1 during the reload and was brought onto v2' : 'the replacement started directly on v2')
   assert.equal(await portico.stop('SIGTERM'), 0)
 })
+
+test('SIGTERM while a replacement worker boots: every worker stops and the primary exits 0; admin queries skip booting workers', { timeout: 90_000 }, async () => {
+  const port = await freePort()
+  const file = await tempConfig(`
+workers: 2
+logging: { level: info, accessLog: false }
+admin: { port: 0 }
+shutdown: { drainTimeout: 2s }
+listeners: [{ port: ${port}, host: 127.0.0.1 }]
+routes:
+  - match: { path: /version }
+    respond: { body: v1 }
+  - match: { path: /slow }
+    respond: { body: x }
+    policies:
+      - module: ./slow-compile.mjs
+`)
+  await writeFile(join(dirname(file), 'slow-compile.mjs'), SLOW_COMPILE_POLICY)
+  await using portico = spawnPortico(['start', '--no-watch', '--config', file])
+  await portico.waitFor('portico is listening', 60_000)
+  const admin = await adminUrl(portico)
+  const primary = portico.child.pid as number
+  const [victim] = await workerPids(primary)
+  assert.ok(victim !== undefined)
+  process.kill(victim, 'SIGKILL')
+  await eventually(async () => (await workerPids(primary)).filter((pid) => pid !== victim).length === 2, 10_000, 'the replacement to be forked')
+  // While the replacement compiles (slowly), the admin API answers from the serving worker only.
+  const services = await fetchRaw(`${admin}/services`)
+  assert.equal(services.status, 200, services.body)
+  const started = Date.now()
+  const code = await portico.stop('SIGTERM')
+  assert.equal(code, 0, portico.output())
+  assert.ok(Date.now() - started < 20_000, 'the primary did not wait forever for the booting worker')
+  assert.deepEqual(await workerPids(primary), [])
+})

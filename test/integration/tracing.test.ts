@@ -122,3 +122,48 @@ routes:
 `))
   for (let i = 0; i < 30; i++) assert.equal((await fetchRaw(`${gw.url}/x`)).body, 'ok')
 })
+
+test('a collector that accepts but never answers: one export in flight, the queue stays bounded, shutdown is not held', async () => {
+  const { OtlpExporter } = await import('../../src/observability/otlp-exporter.js')
+  const { silentLogger } = await import('../../src/observability/logger.js')
+  const sockets = new Set<import('node:net').Socket>()
+  let requests = 0
+  const stuck = createServer(() => void requests++)
+  stuck.on('connection', (socket) => sockets.add(socket))
+  await new Promise<void>((resolve) => stuck.listen(0, '127.0.0.1', resolve))
+  const exporter = new OtlpExporter({
+    endpoint: `http://127.0.0.1:${(stuck.address() as { port: number }).port}/v1/traces`,
+    headers: {},
+    serviceName: 'test',
+    batchSize: 10,
+    flushIntervalMs: 10,
+    maxQueue: 100,
+    log: silentLogger(),
+  })
+  const span = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), name: 'x', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2', attributes: [], status: { code: 0 } }
+  for (let i = 0; i < 5000; i++) exporter.add(span)
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  assert.equal(requests, 1, 'one request in flight, the rest wait in the bounded queue')
+  assert.ok(exporter.dropped >= 5000 - 100 - 10, `dropped ${exporter.dropped}`)
+  const started = Date.now()
+  await exporter.close(300)
+  assert.ok(Date.now() - started < 1000, 'close gave up at its deadline')
+  for (const socket of sockets) socket.destroy()
+  stuck.close()
+})
+
+test('an invalid traceparent starts a new trace and its tracestate is dropped', async () => {
+  await using upstream = await startUpstream()
+  await using gw = await startGateway(gatewayYaml(`
+tracing: {}
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - { match: { path: /* }, service: app }
+`))
+  const echoed = (await fetchRaw(`${gw.url}/x`, { headers: { traceparent: 'garbage', tracestate: 'vendor=1' } })).json<EchoBody>()
+  assert.match(String(echoed.headers.traceparent), /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/)
+  assert.equal(echoed.headers.tracestate, undefined)
+  const continued = (await fetchRaw(`${gw.url}/x`, { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'vendor=1' } })).json<EchoBody>()
+  assert.equal(continued.headers.tracestate, 'vendor=1', 'kept when the trace is continued')
+})

@@ -69,6 +69,12 @@ export function buildUpstreamRequest(ex: Exchange): UpstreamRequest {
         if (ex.trace !== undefined) continue
         out.push(name, value)
         continue
+      case 'tracestate':
+        // W3C: a tracestate without a valid traceparent belongs to no trace; drop it when the
+        // gateway started a new one.
+        if (ex.trace !== undefined && ex.trace.parentSpanId === undefined) continue
+        out.push(name, value)
+        continue
       default:
         // A client must never supply the header that carries the verified certificate subject.
         if (name !== subjectHeader) out.push(name, value)
