@@ -135,12 +135,18 @@ export class Gateway {
    * cannot be compiled. Listener changes are not applied by reload: they need a restart.
    */
   async reload(loaded: LoadedConfig): Promise<Snapshot> {
+    // A stopping gateway has disposed (or is disposing) its snapshot; a new one would leak.
+    if (this.#stopping !== undefined) throw new Error('the gateway is shutting down; the config was not applied')
     let next: Snapshot
     try {
       next = await this.prepare(loaded)
     } catch (error) {
       this.reloadStatus.failed(issuesOf(error, loaded.file))
       throw error
+    }
+    if (this.#stopping !== undefined) {
+      await this.discard(next)
+      throw new Error('the gateway is shutting down; the config was not applied')
     }
     this.commit(next, loaded)
     this.reloadStatus.succeeded()
