@@ -288,3 +288,145 @@ routes:
   assert.equal(raw.headers['content-encoding'], undefined)
   assert.equal(raw.body.toString(), big)
 })
+
+/** Reads a compressed response line by line as it arrives, with the time each line was decoded. */
+function readLines(port: number, path: string, coding: 'gzip' | 'br'): Promise<{ headers: IncomingMessage['headers']; lines: Array<{ text: string; at: number }>; endedAt: number }> {
+  const started = Date.now()
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path, headers: { 'accept-encoding': coding }, agent: false }, (res) => {
+      const decoder = coding === 'gzip' ? zlib.createGunzip() : zlib.createBrotliDecompress()
+      const lines: Array<{ text: string; at: number }> = []
+      let pending = ''
+      decoder.on('data', (chunk: Buffer) => {
+        pending += chunk.toString()
+        let newline: number
+        while ((newline = pending.indexOf('\n')) !== -1) {
+          lines.push({ text: pending.slice(0, newline), at: Date.now() - started })
+          pending = pending.slice(newline + 1)
+        }
+      })
+      decoder.on('end', () => resolve({ headers: res.headers, lines, endedAt: Date.now() - started }))
+      decoder.on('error', reject)
+      res.pipe(decoder)
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+test('streamed JSON lines are flushed one by one: the first line arrives long before the stream ends', { timeout: 30_000 }, async () => {
+  const LINES = 8
+  const INTERVAL_MS = 200
+  await using env = await setup((req, res) => {
+    const type = req.url === '/stream-json' ? 'application/stream+json' : 'application/x-ndjson'
+    res.writeHead(200, { 'content-type': type })
+    let sent = 0
+    const timer = setInterval(() => {
+      res.write(`${JSON.stringify({ n: sent, pad: 'x'.repeat(40) })}\n`)
+      if (++sent === LINES) {
+        clearInterval(timer)
+        res.end()
+      }
+    }, INTERVAL_MS)
+    res.on('close', () => clearInterval(timer))
+  })
+  for (const [path, coding] of [['/events', 'gzip'], ['/events', 'br'], ['/stream-json', 'gzip']] as const) {
+    const { headers, lines, endedAt } = await readLines(env.gw.port, path, coding)
+    assert.equal(headers['content-encoding'], coding, path)
+    assert.deepEqual(lines.map((line) => (JSON.parse(line.text) as { n: number }).n), [0, 1, 2, 3, 4, 5, 6, 7], `${path} ${coding}`)
+    const first = lines[0]?.at ?? Infinity
+    // Unflushed, every line would wait for the end (~1.6 s); flushed, each comes with its write.
+    assert.ok(first < 700, `${path} ${coding}: first line after ${first} ms (stream ended after ${endedAt} ms)`)
+    assert.ok(endedAt - first > 1000, `${path} ${coding}: first line after ${first} ms, end after ${endedAt} ms`)
+    const gaps = lines.slice(1).map((line, i) => line.at - (lines[i] as { at: number }).at)
+    assert.ok(gaps.every((gap) => gap > 50), `${path} ${coding}: lines arrive as written, gaps ${gaps.join(', ')} ms`)
+  }
+})
+
+test('a 304 for a compressed static file carries Vary and the weak ETag it revalidated', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'portico-compress-304-'))
+  const css = `.rule { color: #123456; margin: 0 auto; }\n`.repeat(500)
+  writeFileSync(join(dir, 'site.css'), css)
+  writeFileSync(join(dir, 'logo.png'), Buffer.alloc(4096, 7))
+  try {
+    await using gw = await startGateway(
+      gatewayYaml(`
+routes:
+  - match: { path: /* }
+    static: { root: . }
+    policies:
+      - compression: {}
+`),
+      { baseDir: dir },
+    )
+    const get = (path: string, headers: Record<string, string>) => fetchBytes(gw.port, path, { headers })
+
+    const full = await get('/site.css', { 'accept-encoding': 'gzip' })
+    assert.equal(full.status, 200)
+    assert.equal(full.headers.vary, 'Accept-Encoding')
+    const weak = full.headers.etag as string
+    assert.match(weak, /^W\/"[^"]+"$/)
+
+    // The weak tag handed out still revalidates (weak comparison), and the 304 repeats what the 200
+    // had: the same weak tag (so a cache can select its compressed copy) and Vary (RFC 9110 §15.4.5).
+    const revalidated = await get('/site.css', { 'accept-encoding': 'gzip', 'if-none-match': weak })
+    assert.equal(revalidated.status, 304)
+    assert.equal(revalidated.headers.etag, weak)
+    assert.equal(revalidated.headers.vary, 'Accept-Encoding')
+    assert.equal(revalidated.headers['content-encoding'], undefined)
+    assert.equal(revalidated.body.length, 0)
+    const br = await get('/site.css', { 'accept-encoding': 'br', 'if-none-match': `"nope", ${weak}` })
+    assert.equal(br.status, 304)
+    assert.equal(br.headers.etag, weak)
+    assert.equal(br.headers.vary, 'Accept-Encoding')
+
+    // A client that holds the identity copy (strong tag) gets its strong tag back.
+    const identity = await get('/site.css', { 'accept-encoding': 'identity' })
+    assert.equal(identity.headers['content-encoding'], undefined)
+    const strong = identity.headers.etag as string
+    assert.equal(`W/${strong}`, weak)
+    const strongRevalidated = await get('/site.css', { 'accept-encoding': 'identity', 'if-none-match': strong })
+    assert.equal(strongRevalidated.status, 304)
+    assert.equal(strongRevalidated.headers.etag, strong)
+
+    // Types the policy does not compress keep their 304 as it was.
+    const png = await get('/logo.png', { 'accept-encoding': 'gzip' })
+    assert.equal(png.headers.vary, undefined)
+    const png304 = await get('/logo.png', { 'accept-encoding': 'gzip', 'if-none-match': png.headers.etag as string })
+    assert.equal(png304.status, 304)
+    assert.equal(png304.headers.etag, png.headers.etag)
+    assert.equal(png304.headers.vary, undefined)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a 304 from the upstream for a weak If-None-Match carries Vary and the weak ETag', async () => {
+  const seen: Array<string | undefined> = []
+  await using env = await setup((req, res) => {
+    const ifNoneMatch = req.headers['if-none-match']
+    seen.push(ifNoneMatch)
+    // The origin compares weakly (RFC 9110 §13.1.2) and answers 304 with its strong tag, no Content-Type.
+    if (ifNoneMatch !== undefined && ifNoneMatch.replace(/^W\//, '') === '"v7"') {
+      res.writeHead(304, { etag: '"v7"', 'cache-control': 'max-age=0, must-revalidate' })
+      return void res.end()
+    }
+    answer(res, { 'content-type': 'application/json', etag: '"v7"', 'cache-control': 'max-age=0, must-revalidate' }, JSON_BODY)
+  })
+  const full = await env.get('/users', { 'accept-encoding': 'gzip, br' })
+  assert.equal(full.headers['content-encoding'], 'br')
+  assert.equal(full.headers.etag, 'W/"v7"')
+  assert.equal(full.headers.vary, 'Accept-Encoding')
+
+  const revalidated = await env.get('/users', { 'accept-encoding': 'gzip, br', 'if-none-match': 'W/"v7"' })
+  assert.equal(revalidated.status, 304)
+  assert.equal(seen.at(-1), 'W/"v7"', 'the client validator went upstream')
+  assert.equal(revalidated.headers.etag, 'W/"v7"')
+  assert.equal(revalidated.headers.vary, 'Accept-Encoding')
+  assert.equal(revalidated.headers['cache-control'], 'max-age=0, must-revalidate')
+  assert.equal(revalidated.headers['content-encoding'], undefined)
+
+  const head = await env.get('/users', { 'accept-encoding': 'gzip', 'if-none-match': 'W/"v7"' }, 'HEAD')
+  assert.equal(head.status, 304)
+  assert.equal(head.headers.etag, '"v7"', 'HEAD is never compressed, so neither is its 304')
+})

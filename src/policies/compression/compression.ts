@@ -15,7 +15,8 @@ export const compression = definePolicy({
       onResponse(ex) {
         const response = ex.response
         if (response === undefined) return
-        return compressor.apply(ex.request.method, ex.request.header('accept-encoding'), response)
+        const request = ex.request
+        return compressor.apply(request.method, request.header('accept-encoding'), response, response.status === 304 ? request.header('if-none-match') : undefined)
       },
     }
   },

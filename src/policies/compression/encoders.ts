@@ -12,7 +12,7 @@ const deflate = promisify(zlib.deflate)
 
 export interface Encoder {
   readonly coding: ContentCoding
-  /** A streaming compressor; `flushEachWrite` pushes out every chunk as it comes (event streams). */
+  /** A streaming compressor; `flushEachWrite` pushes out every chunk as it comes (events, JSON lines). */
   createStream(flushEachWrite: boolean): Transform
   /** Compresses a whole in-memory body. */
   compress(input: Buffer): Promise<Buffer>

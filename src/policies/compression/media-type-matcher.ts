@@ -1,9 +1,9 @@
-// Decides from a Content-Type whether a body is worth compressing. Patterns (`text/*`,
-// `application/*+json`, exact types) compile once into sets; a lookup is one parse of the header.
-// Event streams only match when listed exactly: compressing them needs a flush per event.
+// Decides from a Content-Type whether a body is worth compressing, or must be flushed per write.
+// Patterns (`text/*`, `application/*+json`, exact types) compile once into sets; a lookup is one
+// parse of the header. For compression, event streams only match when listed exactly.
 
-/** Media types whose bytes must reach the client as soon as they are written. */
-const STREAMING_TYPES = new Set(['text/event-stream'])
+/** Types a wildcard never covers when choosing what to compress: Server-Sent Events. */
+export const EXACT_ONLY_TYPES: ReadonlySet<string> = new Set(['text/event-stream'])
 
 export class MediaTypeMatcher {
   readonly #exact = new Set<string>()
@@ -12,8 +12,12 @@ export class MediaTypeMatcher {
   /** `application/*+json` → [`application/`, `+json`] */
   readonly #suffixes: Array<readonly [string, string]> = []
 
+  /** Types that match only when listed exactly, not through `type/*` or `type/*+suffix`. */
+  readonly #exactOnly: ReadonlySet<string>
+
   /** Patterns are `type/subtype`, `type/*` or `type/*+suffix`; case-insensitive. */
-  constructor(patterns: readonly string[]) {
+  constructor(patterns: readonly string[], exactOnly: ReadonlySet<string> = EXACT_ONLY_TYPES) {
+    this.#exactOnly = exactOnly
     for (const raw of patterns) {
       const pattern = raw.trim().toLowerCase()
       const slash = pattern.indexOf('/')
@@ -29,16 +33,11 @@ export class MediaTypeMatcher {
     const mediaType = essence(contentType)
     if (mediaType === '') return false
     if (this.#exact.has(mediaType)) return true
-    if (STREAMING_TYPES.has(mediaType)) return false
+    if (this.#exactOnly.has(mediaType)) return false
     for (const prefix of this.#typePrefixes) if (mediaType.startsWith(prefix)) return true
     for (const [prefix, suffix] of this.#suffixes) if (mediaType.startsWith(prefix) && mediaType.endsWith(suffix)) return true
     return false
   }
-}
-
-/** Whether bytes of this Content-Type must be flushed as they come (Server-Sent Events). */
-export function isStreamingType(contentType: string | undefined): boolean {
-  return STREAMING_TYPES.has(essence(contentType))
 }
 
 /** `Text/HTML; charset=utf-8` → `text/html` (RFC 9110 §8.3.1). */

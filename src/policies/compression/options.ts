@@ -21,6 +21,11 @@ export const DEFAULT_CONTENT_TYPES = [
   'font/ttf',
   'font/otf',
 ] as const
+/**
+ * Streaming types: each write (an event, a line of JSON) is flushed out of the compressor at once,
+ * so a client reads it as it happens instead of when zlib's buffer fills or the stream ends.
+ */
+export const DEFAULT_STREAMING_TYPES = ['text/event-stream', 'application/x-ndjson', 'application/stream+json', 'application/jsonl'] as const
 
 const MEDIA_RANGE = '^[A-Za-z0-9!#$&^_.+-]+/(\\*|\\*\\+[A-Za-z0-9!#$&^_.+-]+|[A-Za-z0-9!#$&^_.+-]+)$'
 
@@ -37,7 +42,12 @@ export const CompressionOptions = strictObject({
   contentTypes: Type.Optional(
     Type.Array(Type.String({ pattern: MEDIA_RANGE, 'x-expected': 'a media type like text/html, text/* or application/*+json' }), {
       minItems: 1,
-      description: 'Media types to compress (`text/*`, `application/*+json` allowed); default text and JSON/XML/JS types. `text/event-stream` only when listed exactly, then flushed per write.',
+      description: 'Media types to compress (`text/*`, `application/*+json` allowed); default text and JSON/XML/JS types. `text/event-stream` only when listed exactly.',
+    }),
+  ),
+  streamingTypes: Type.Optional(
+    Type.Array(Type.String({ pattern: MEDIA_RANGE, 'x-expected': 'a media type like text/event-stream, text/* or application/*+json' }), {
+      description: 'Compressed media types flushed at every write (Z_SYNC_FLUSH / BROTLI_OPERATION_FLUSH), so each event or line reaches the client at once; default text/event-stream, application/x-ndjson, application/stream+json, application/jsonl. [] flushes none.',
     }),
   ),
   level: Type.Optional(

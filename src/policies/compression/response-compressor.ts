@@ -7,8 +7,8 @@ import type { GatewayResponse } from '../../exchange/gateway-response.js'
 import type { HeaderList } from '../../exchange/header-list.js'
 import { EncodingNegotiator, type ContentCoding } from '../../exchange/accept-encoding.js'
 import { createEncoder, type Encoder } from './encoders.js'
-import { isStreamingType, MediaTypeMatcher } from './media-type-matcher.js'
-import { CompressionOptions, DEFAULT_ALGORITHMS, DEFAULT_CONTENT_TYPES, DEFAULT_LEVELS, DEFAULT_MIN_SIZE } from './options.js'
+import { MediaTypeMatcher } from './media-type-matcher.js'
+import { CompressionOptions, DEFAULT_ALGORITHMS, DEFAULT_CONTENT_TYPES, DEFAULT_LEVELS, DEFAULT_MIN_SIZE, DEFAULT_STREAMING_TYPES } from './options.js'
 
 export type CompressionSettings = StaticDecode<typeof CompressionOptions>
 
@@ -24,6 +24,8 @@ export class ResponseCompressor {
   readonly #encoders = new Map<ContentCoding, Encoder>()
   readonly #minSize: number
   readonly #types: MediaTypeMatcher
+  /** Types flushed at every write (events, JSON lines): listed types match, wildcards included. */
+  readonly #streamingTypes: MediaTypeMatcher
 
   constructor(options: CompressionSettings) {
     const algorithms = options.algorithms ?? DEFAULT_ALGORITHMS
@@ -31,13 +33,16 @@ export class ResponseCompressor {
     for (const coding of algorithms) this.#encoders.set(coding, createEncoder(coding, options.level?.[coding] ?? DEFAULT_LEVELS[coding]))
     this.#minSize = options.minSize ?? DEFAULT_MIN_SIZE
     this.#types = new MediaTypeMatcher(options.contentTypes ?? DEFAULT_CONTENT_TYPES)
+    this.#streamingTypes = new MediaTypeMatcher(options.streamingTypes ?? DEFAULT_STREAMING_TYPES, new Set())
   }
 
   /**
    * Compresses `response` in place when it qualifies and the client accepts a coding. Returns a
    * promise only for an in-memory body (compressed off the event loop); a stream is wrapped at once.
+   * A 304 gets the Vary and ETag edits the 200 would have had; `ifNoneMatch` is the client's.
    */
-  apply(method: string, acceptEncoding: string | undefined, response: GatewayResponse): void | Promise<void> {
+  apply(method: string, acceptEncoding: string | undefined, response: GatewayResponse, ifNoneMatch?: string): void | Promise<void> {
+    if (response.status === 304) return this.#notModified(method, acceptEncoding, ifNoneMatch, response.headers)
     if (!this.#qualifies(method, response)) return
     const headers = response.headers
     // The answer depends on Accept-Encoding whichever coding is picked, identity included (RFC 9110 §12.5.5).
@@ -52,7 +57,7 @@ export class ResponseCompressor {
     weakenEtag(headers)
     const body = response.body
     if (body instanceof Readable) {
-      const compressor = encoder.createStream(isStreamingType(headers.get('content-type')))
+      const compressor = encoder.createStream(this.#streamingTypes.matches(headers.get('content-type')))
       // pipeline passes backpressure and destroys both streams if either fails or is destroyed.
       response.body = pipeline(body, compressor, ignoreOutcome) as Transform
       return
@@ -61,6 +66,25 @@ export class ResponseCompressor {
     return encoder.compress(input).then((compressed) => {
       response.body = compressed
     })
+  }
+
+  /**
+   * A 304 must carry the Vary the 200 would have had (RFC 9110 §15.4.5), and the ETag of the copy
+   * the client holds, or a cache cannot select that copy to refresh (RFC 9111 §4.3.4): `W/"x"`,
+   * not the origin's `"x"`, when we compressed it. A 304 has no body and usually no Content-Type,
+   * so without one the client's If-None-Match decides: `W/"x"` for our strong `"x"` is the copy we
+   * weakened. A client that sent only `"x"` holds an identity copy, whose tag stays strong.
+   */
+  #notModified(method: string, acceptEncoding: string | undefined, ifNoneMatch: string | undefined, headers: HeaderList): void {
+    // HEAD responses are never compressed, so neither is their 304.
+    if (method === 'HEAD' || headers.has('content-encoding')) return
+    const cacheControl = headers.get('cache-control')
+    if (cacheControl !== undefined && NO_TRANSFORM.test(cacheControl)) return
+    const held = heldVariant(ifNoneMatch, headers.get('etag'))
+    const contentType = headers.get('content-type')
+    if (contentType === undefined ? held !== 'compressed' : !this.#types.matches(contentType)) return
+    addVary(headers)
+    if (held !== 'identity' && this.#negotiator.negotiate(acceptEncoding)[0] !== undefined) weakenEtag(headers)
   }
 
   /** Whether the response is one compression may touch at all (before asking the client). */
@@ -89,6 +113,36 @@ function knownLength(body: NonNullable<GatewayResponse['body']>, contentLength: 
   if (typeof body === 'string') return Buffer.byteLength(body)
   if (Buffer.isBuffer(body)) return body.length
   return Number.POSITIVE_INFINITY
+}
+
+/**
+ * Which copy a conditional request says the client holds, for a strong `etag` `"x"`: `compressed`
+ * when If-None-Match lists `W/"x"` (the tag compression handed out), `identity` when it lists only
+ * `"x"`, `unknown` otherwise (no If-None-Match, `*`, no or a weak ETag). Tags are scanned as quoted
+ * strings, since they may contain commas.
+ */
+export function heldVariant(ifNoneMatch: string | undefined, etag: string | undefined): 'compressed' | 'identity' | 'unknown' {
+  if (ifNoneMatch === undefined || etag === undefined || !etag.startsWith('"')) return 'unknown'
+  let strong = false
+  let i = 0
+  while (i < ifNoneMatch.length) {
+    const char = ifNoneMatch.charCodeAt(i)
+    if (char === 0x20 || char === 0x09 || char === 0x2c /* , */) {
+      i++
+      continue
+    }
+    const weak = ifNoneMatch.startsWith('W/', i)
+    if (weak) i += 2
+    if (ifNoneMatch.charCodeAt(i) !== 0x22 /* " */) return 'unknown' // `*` or not a list of entity tags
+    const close = ifNoneMatch.indexOf('"', i + 1)
+    if (close === -1) return 'unknown'
+    if (ifNoneMatch.slice(i, close + 1) === etag) {
+      if (weak) return 'compressed'
+      strong = true
+    }
+    i = close + 1
+  }
+  return strong ? 'identity' : 'unknown'
 }
 
 /** Adds Accept-Encoding to Vary once, merging with what is there; `Vary: *` already covers it. */
