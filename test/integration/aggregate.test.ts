@@ -216,6 +216,61 @@ routes:
   assert.equal(crm.hits, 0)
 })
 
+test('an answer nested deeper than maxDepth fails its call as not JSON: partial when optional, 502 when required', async () => {
+  const DEEP = 200_000
+  const deep = `${'['.repeat(DEEP)}${']'.repeat(DEEP)}`
+  await using users = await startUpstream(json({ id: 1, name: 'Ada' }))
+  await using hostile = await startUpstream((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    if (req.url === '/deep') return void res.end(deep)
+    // Depth 3, brackets in strings not counted; and depth 4.
+    if (req.url === '/three') return void res.end('{"a":[{"b":"[[[[{{{{"}]}')
+    res.end('{"a":[{"b":[1]}]}')
+  })
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  users: { targets: [${users.url}] }
+  hostile: { targets: [${hostile.url}] }
+routes:
+  - match: { path: /optional }
+    aggregate:
+      calls:
+        user: { service: users, path: /u }
+        deep: { service: hostile, path: /deep, optional: true }
+      select: { deep: [id] }
+  - match: { path: /required }
+    aggregate:
+      calls:
+        user: { service: users, path: /u }
+        deep: { service: hostile, path: /deep }
+  - match: { path: /limits }
+    aggregate:
+      maxDepth: 3
+      calls:
+        three: { service: hostile, path: /three }
+        four: { service: hostile, path: /four, optional: true }
+        roomy: { service: hostile, path: /four, maxDepth: 4 }
+`))
+  const partial = await fetchRaw(`${gw.url}/optional`)
+  assert.equal(partial.status, 200, partial.body)
+  assert.equal(partial.headers['x-portico-partial'], 'true')
+  assert.deepEqual(partial.json(), { user: { id: 1, name: 'Ada' }, deep: null, _errors: { deep: { status: 502, code: 'ERR_UPSTREAM_NOT_JSON' } } })
+
+  const failed = assertError(await fetchRaw(`${gw.url}/required`), 502, 'ERR_UPSTREAM_NOT_JSON')
+  assert.equal(failed.error.message, 'Aggregate call "deep" failed: The upstream service sent JSON nested deeper than 256 levels')
+
+  const limits = await fetchRaw(`${gw.url}/limits`)
+  assert.equal(limits.status, 200, limits.body)
+  assert.deepEqual(limits.json(), {
+    three: { a: [{ b: '[[[[{{{{' }] },
+    four: null,
+    roomy: { a: [{ b: [1] }] },
+    _errors: { four: { status: 502, code: 'ERR_UPSTREAM_NOT_JSON' } },
+  })
+  // The gateway is still fine afterwards.
+  assert.equal((await fetchRaw(`${gw.url}/optional`)).status, 200)
+})
+
 test('the aggregate deadline fails a required call with 504 and aborts it', async () => {
   const slow = hanging()
   await using users = await startUpstream(slow.handler)

@@ -72,6 +72,7 @@ export class AggregateAction implements RouteAction {
           path: call.forwardQuery && query !== '' ? `${path}${path.includes('?') ? '&' : '?'}${query}` : path,
           headers: callHeaders(base, upstream.headers.raw, call.forwardHeaders),
           maxBodyBytes: call.maxBodyBytes,
+          maxDepth: call.maxDepth,
           hashKey: service.algorithm === 'ip-hash' ? ex.client.ip : service.hashHeader !== undefined ? ex.request.header(service.hashHeader) : undefined,
           signal,
           deadline,

@@ -31,8 +31,9 @@ test('an aggregate route decodes with its durations and sizes', () => {
     aggregate:
       timeout: 5s
       maxBodySize: 64kb
+      maxDepth: 32
       calls:
-        user:    { service: users,  path: "/users/:userId", forwardHeaders: [authorization] }
+        user:    { service: users,  path: "/users/:userId", forwardHeaders: [authorization], maxDepth: 8 }
         orders:  { service: orders, path: "/orders?user=:userId&limit=5", optional: true, timeout: 2s, forwardQuery: true }
         company: { service: crm,    path: "/companies/{user.companyId}", method: POST, maxBodySize: 1mb }
       select: { user: [id, name, companyId] }
@@ -45,8 +46,9 @@ test('an aggregate route decodes with its durations and sizes', () => {
   assert.deepEqual(result.loaded.config.routes[2]?.aggregate, {
     timeout: 5000,
     maxBodySize: 65536,
+    maxDepth: 32,
     calls: {
-      user: { service: 'users', path: '/users/:userId', forwardHeaders: ['authorization'] },
+      user: { service: 'users', path: '/users/:userId', forwardHeaders: ['authorization'], maxDepth: 8 },
       orders: { service: 'orders', path: '/orders?user=:userId&limit=5', optional: true, timeout: 2000, forwardQuery: true },
       company: { service: 'crm', path: '/companies/{user.companyId}', method: 'POST', maxBodySize: 1048576 },
     },
@@ -68,6 +70,8 @@ test('bad aggregate options are reported precisely by the schema', () => {
       rename: { boss: _x }
   - match: { path: /e }
     aggregate: { calls: {} }
+  - match: { path: /f }
+    aggregate: { maxDepth: 5000, calls: { a: { service: crm, path: "/a", maxDepth: 0 } } }
 `),
     [
       'portico.yaml:14:50 routes[2].aggregate.calls.orders.optinal: expected a known key (did you mean "optional"?), found unknown key "optinal"',
@@ -78,6 +82,8 @@ test('bad aggregate options are reported precisely by the schema', () => {
       'portico.yaml:18:26 routes[2].aggregate.select.orders[0]: expected a field path like id or address.city, found "a..b"',
       'portico.yaml:19:23 routes[2].aggregate.rename.boss: expected a key starting with a letter (letters, digits, _ and -), found "_x"',
       'portico.yaml:21:25 routes[3].aggregate.calls: expected at least 1 key(s), found an object with keys (none)',
+      'portico.yaml:23:28 routes[4].aggregate.maxDepth: expected a nesting depth from 1 to 1000, found 5000',
+      'portico.yaml:23:84 routes[4].aggregate.calls.a.maxDepth: expected a nesting depth from 1 to 1000, found 0',
     ],
   )
 })

@@ -16,6 +16,8 @@ export interface CallRequest {
   /** Flat lower-case header pairs. */
   readonly headers: readonly string[]
   readonly maxBodyBytes: number
+  /** Deepest nesting of arrays and objects accepted in the answer (deeper: ERR_UPSTREAM_NOT_JSON). */
+  readonly maxDepth: number
   /** What a hash balancer hashes (client address or header), if it hashes. */
   readonly hashKey: string | undefined
   /** Aborts when the whole run ends early. */
@@ -106,8 +108,14 @@ async function attemptOn(request: CallRequest, target: Target): Promise<Attempt>
       }
       chunks.push(chunk as Buffer)
     }
+    const bytes = Buffer.concat(chunks)
+    // JSON.parse copes with any depth, but what is built from the value (select, the merged
+    // answer's JSON.stringify) recurses: a deep enough answer would overflow the stack.
+    if (nestingExceeds(bytes, request.maxDepth)) {
+      return { retry: false, result: { ok: false, failure: failureOf('ERR_UPSTREAM_NOT_JSON', `The upstream service sent JSON nested deeper than ${request.maxDepth} levels`) } }
+    }
     try {
-      return { retry: false, result: { ok: true, value: JSON.parse(Buffer.concat(chunks).toString('utf8').replace(/^\uFEFF/, '')) as unknown } }
+      return { retry: false, result: { ok: true, value: JSON.parse(bytes.toString('utf8').replace(/^\uFEFF/, '')) as unknown } }
     } catch (error) {
       return { retry: false, result: { ok: false, failure: failureOf('ERR_UPSTREAM_NOT_JSON', `The upstream service sent invalid JSON (${(error as Error).message})`) } }
     }
@@ -138,6 +146,27 @@ function failedAttempt(request: CallRequest, target: Target, error: unknown, sig
   // idempotent call got no answer at all. The call deadline is never extended.
   const safe = code === 'ERR_UPSTREAM_CONNECT' || (!answered && IDEMPOTENT.has(request.method) && (code === 'ERR_UPSTREAM_RESET' || code === 'ERR_UPSTREAM_TIMEOUT'))
   return { retry: safe && !signal.aborted, result }
+}
+
+/**
+ * Whether JSON text nests arrays and objects deeper than `max`, scanned over the UTF-8 bytes
+ * (brackets and quotes are ASCII, never part of a multi-byte sequence). Brackets inside strings do
+ * not count. Invalid JSON is left for JSON.parse to refuse.
+ */
+export function nestingExceeds(json: Uint8Array, max: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const byte = json[i] as number
+    if (inString) {
+      if (byte === 0x5c /* \ */) i++
+      else if (byte === 0x22 /* " */) inString = false
+    } else if (byte === 0x22) inString = true
+    else if (byte === 0x5b /* [ */ || byte === 0x7b /* { */) {
+      if (++depth > max) return true
+    } else if (byte === 0x5d /* ] */ || byte === 0x7d /* } */) depth--
+  }
+  return false
 }
 
 /** Why the answer cannot be read as JSON, or undefined when it can (RFC 8259 §11, RFC 6839 +json). */

@@ -12,6 +12,20 @@ test('a selection keeps listed fields, nested paths and every item of a list', (
   assert.equal(selectFields(null, tree), null)
 })
 
+test('selection is iterative: lists nested 200,000 deep do not overflow the stack; key order follows the selection', () => {
+  const depth = 200_000
+  const deep = JSON.parse(`${'['.repeat(depth)}{"id":1,"x":2}${']'.repeat(depth)}`) as unknown
+  let node = selectFields(deep, compileSelection(['id']))
+  for (let level = 0; level < depth; level++) {
+    assert.ok(Array.isArray(node) && node.length === 1)
+    node = (node as unknown[])[0]
+  }
+  assert.deepEqual(node, { id: 1 })
+  const value = { c: 3, b: { y: 2, x: 1, z: 0 }, a: [{ k: 1, j: 2 }], d: 4 }
+  const out = selectFields(value, compileSelection(['b.x', 'b.y', 'a.j', 'c']))
+  assert.equal(JSON.stringify(out), JSON.stringify({ b: { x: 1, y: 2 }, a: [{ j: 2 }], c: 3 }))
+})
+
 test('a whole field wins over parts of it, in any order', () => {
   assert.deepEqual(compileSelection(['a.b', 'a']), { a: true })
   assert.deepEqual(compileSelection(['a', 'a.b']), { a: true })

@@ -34,21 +34,51 @@ function setOwn(target: Record<string, unknown>, key: string, value: unknown): v
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
+/** One value still to select: from `source` by `tree`, written to `key` of `target`. */
+interface Pending {
+  readonly source: unknown
+  readonly tree: FieldTree
+  readonly target: Record<string, unknown> | unknown[]
+  readonly key: string | number
+}
+
 /**
  * Keeps the fields of `tree` in a JSON value: in an object, the listed own keys that exist; in a
- * list, the same in every item. Scalars are returned as they are.
+ * list (lists of lists too), the same in every item. Scalars are returned as they are. Iterative,
+ * with its own work list, so no nesting of the value can overflow the stack.
  */
 export function selectFields(value: unknown, tree: FieldTree): unknown {
-  if (Array.isArray(value)) return value.map((item) => selectFields(item, tree))
-  if (value === null || typeof value !== 'object') return value
-  const source = value as Record<string, unknown>
-  const out: Record<string, unknown> = {}
-  for (const field of Object.keys(tree)) {
-    if (!Object.hasOwn(source, field)) continue
-    const sub = tree[field] as true | FieldTree
-    setOwn(out, field, sub === true ? source[field] : selectFields(source[field], sub))
+  const root: unknown[] = [undefined]
+  const pending: Pending[] = [{ source: value, tree, target: root, key: 0 }]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { source, tree: fields, target, key } = next
+    if (Array.isArray(source)) {
+      const list = new Array<unknown>(source.length)
+      place(target, key, list)
+      for (let i = 0; i < source.length; i++) pending.push({ source: source[i], tree: fields, target: list, key: i })
+      continue
+    }
+    if (source === null || typeof source !== 'object') {
+      place(target, key, source)
+      continue
+    }
+    const object = source as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    place(target, key, out)
+    for (const field of Object.keys(fields)) {
+      if (!Object.hasOwn(object, field)) continue
+      const sub = fields[field] as true | FieldTree
+      // The key is placed now, in tree order; a nested selection fills it in later.
+      setOwn(out, field, sub === true ? object[field] : null)
+      if (sub !== true) pending.push({ source: object[field], tree: sub, target: out, key: field })
+    }
   }
-  return out
+  return root[0]
+}
+
+function place(target: Record<string, unknown> | unknown[], key: string | number, value: unknown): void {
+  if (Array.isArray(target)) target[key as number] = value
+  else setOwn(target, key as string, value)
 }
 
 /** Why a call has no value in the answer. */

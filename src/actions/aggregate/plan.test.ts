@@ -48,10 +48,12 @@ test('defaults, select and rename are compiled into the calls', () => {
     rename: { orders: 'recentOrders' },
   })
   assert.equal(compiled.timeoutMs, 10_000)
-  assert.deepEqual(compiled.calls.map((c) => [c.key, c.maxBodyBytes, c.select]), [
-    ['user', 2048, { id: true, address: { city: true } }],
-    ['recentOrders', 10, undefined],
+  assert.deepEqual(compiled.calls.map((c) => [c.key, c.maxBodyBytes, c.maxDepth, c.select]), [
+    ['user', 2048, 256, { id: true, address: { city: true } }],
+    ['recentOrders', 10, 256, undefined],
   ])
+  const depths = plan({ calls: { user: { service: 'users', path: '/u' }, orders: { service: 'orders', path: '/o', maxDepth: 3 } }, maxDepth: 40 })
+  assert.deepEqual(depths.calls.map((c) => c.maxDepth), [40, 3])
   assert.equal(describePlan(compiled), 'aggregate user, orders')
 })
 

@@ -12,7 +12,7 @@ import { compileTemplate, parsePathTemplate, type CompiledTemplate, type ParsedT
 
 export type AggregateConfig = StaticDecode<typeof AggregateSchema>
 
-export const AGGREGATE_DEFAULTS = { timeoutMs: 10_000, maxBodyBytes: 1024 * 1024 }
+export const AGGREGATE_DEFAULTS = { timeoutMs: 10_000, maxBodyBytes: 1024 * 1024, maxDepth: 256 }
 
 /** A problem in an `aggregate:` block; `path` is relative to it (`['calls', 'company', 'path']`). */
 export interface PlanProblem {
@@ -39,6 +39,8 @@ export interface PlannedCall {
   /** Withheld client headers (authorization, cookie) this call gets. */
   readonly forwardHeaders: readonly string[]
   readonly maxBodyBytes: number
+  /** Deepest nesting of arrays and objects accepted in its answer. */
+  readonly maxDepth: number
   /** Calls whose answers its path reads (indexes, all earlier in the order). */
   readonly dependsOn: readonly number[]
   /** Calls that read its answer. */
@@ -115,6 +117,7 @@ export function compilePlan(config: AggregateConfig, context: PlanContext): { pl
   const order = topologicalOrder(names, deps)
   const indexOf = (name: string): number => order.indexOf(name)
   const maxBody = config.maxBodySize ?? AGGREGATE_DEFAULTS.maxBodyBytes
+  const maxDepth = config.maxDepth ?? AGGREGATE_DEFAULTS.maxDepth
   const calls = order.map((name, index): PlannedCall => {
     const call = config.calls[name] as AggregateConfig['calls'][string]
     const selected = config.select?.[name]
@@ -130,6 +133,7 @@ export function compilePlan(config: AggregateConfig, context: PlanContext): { pl
       forwardQuery: call.forwardQuery ?? false,
       forwardHeaders: [...(call.forwardHeaders ?? [])],
       maxBodyBytes: call.maxBodySize ?? maxBody,
+      maxDepth: call.maxDepth ?? maxDepth,
       dependsOn: (deps.get(name) ?? []).map(indexOf),
       dependents: order.filter((other) => (deps.get(other) ?? []).includes(name)).map(indexOf),
       select: selected === undefined ? undefined : compileSelection(selected),

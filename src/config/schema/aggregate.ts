@@ -10,8 +10,18 @@ export const CALL_NAME_PATTERN = '^[A-Za-z][A-Za-z0-9_-]*$'
 /** The methods a call may use; the client's body is never forwarded, whatever the method. */
 export const AGGREGATE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const
 
+/**
+ * Deepest nesting of arrays and objects accepted in a call's answer. The merged answer is built and
+ * serialised by recursion, which a hostile or broken upstream could otherwise overflow.
+ */
+export const MAX_ANSWER_DEPTH = 1000
+
 /** Client headers withheld from calls unless a call lists them in `forwardHeaders`. */
 export const WITHHELD_HEADERS = ['authorization', 'cookie'] as const
+
+function maxDepth(description: string) {
+  return Type.Integer({ minimum: 1, maximum: MAX_ANSWER_DEPTH, description, 'x-expected': `a nesting depth from 1 to ${MAX_ANSWER_DEPTH}` })
+}
 
 export const AggregateCallSchema = strictObject({
   service: Type.String({ minLength: 1, description: 'The service this call goes to (its balancer, health checks and circuit breaker apply).' }),
@@ -32,11 +42,13 @@ export const AggregateCallSchema = strictObject({
     }),
   ),
   maxBodySize: Type.Optional(Size('Largest answer accepted from this call; default the aggregate\'s maxBodySize.')),
+  maxDepth: Type.Optional(maxDepth('Deepest nesting of arrays and objects accepted in this call\'s answer; default the aggregate\'s maxDepth.')),
 })
 
 export const AggregateSchema = strictObject({
   timeout: Type.Optional(Duration('Deadline of the whole aggregation; calls still running then fail with 504; default 10s.')),
   maxBodySize: Type.Optional(Size('Largest answer accepted from each call; default 1mb.')),
+  maxDepth: Type.Optional(maxDepth('Deepest nesting of arrays and objects accepted in each call\'s answer (deeper: ERR_UPSTREAM_NOT_JSON); default 256.')),
   calls: Type.Record(Type.String(), AggregateCallSchema, {
     minProperties: 1,
     description: 'The calls by name; each name is a key of the merged JSON object. Calls without placeholders of other calls run in parallel.',
