@@ -77,7 +77,7 @@ routes:
   const ready = (await adminRequest(admin, '/readyz', undefined)).json<{ status: string; generation: number }>()
   assert.deepEqual([ready.status, ready.generation], ['ready', 1])
 
-  const put = await adminRequest(admin, '/config', undefined, { method: 'PUT', body: config('v9') })
+  const put = await adminRequest(admin, '/config', undefined, { method: 'PUT', body: config('v9'), headers: { 'content-type': 'application/yaml' } })
   assert.equal(put.status, 409)
   assert.equal(put.json<{ error: { code: string } }>().error.code, 'ERR_CLUSTER_MODE')
 
@@ -91,7 +91,7 @@ routes:
   const routes = (await adminRequest(admin, '/routes', undefined)).json<{ routes: Array<{ name: string }> }>()
   assert.deepEqual(routes.routes.map((route) => route.name), ['version'])
   assert.deepEqual((await adminRequest(admin, '/services', undefined)).json(), { services: [] })
-  const purge = await adminRequest(admin, '/cache/purge', undefined, { method: 'POST', body: '{"prefix":"GET "}' })
+  const purge = await adminRequest(admin, '/cache/purge', undefined, { method: 'POST', body: '{"prefix":"GET "}', headers: { 'content-type': 'application/json' } })
   assert.deepEqual(purge.json(), { prefix: 'GET ', removed: 0 })
 
   await writeFile(file, config('v2'))

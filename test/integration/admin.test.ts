@@ -9,6 +9,8 @@ import { sampleValue, startAdmin } from '../helpers/start-admin.js'
 import { deadPort } from '../helpers/ports.js'
 
 const TOKEN = 'test-admin-token-0123456789'
+const YAML = { 'content-type': 'application/yaml' }
+const JSON_TYPE = { 'content-type': 'application/json' }
 
 interface ErrorBody {
   error: { code: string; message: string }
@@ -93,7 +95,7 @@ test('with a token: every endpoint but the probes needs the bearer token', async
     assert.equal((await admin.request(path, { token: `${TOKEN}x` })).status, 401, `${path} with a wrong token`)
   }
   assert.equal((await admin.request('/config', { token: null, headers: { authorization: `Basic ${TOKEN}` } })).status, 401)
-  const refusedPut = await admin.request('/config', { method: 'PUT', token: null, body: 'workers: 1' })
+  const refusedPut = await admin.request('/config', { method: 'PUT', token: null, body: 'workers: 1', headers: YAML })
   assert.equal(refusedPut.status, 401)
   assert.equal(gw.gateway.generation, 1)
 
@@ -107,12 +109,12 @@ test('POST /config/validate reports issues without changing anything', async () 
   await using gw = await startGateway(gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v1 } }\n`))
   await using admin = await startAdmin(gw.gateway)
 
-  const valid = await admin.request('/config/validate', { method: 'POST', body: gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v2 } }\n`), headers: { 'content-type': 'application/yaml' } })
+  const valid = await admin.request('/config/validate', { method: 'POST', body: gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v2 } }\n`), headers: YAML })
   assert.equal(valid.status, 200)
   assert.deepEqual(valid.json(), { valid: true, issues: [] })
 
   const broken = gatewayYaml(`services:\n  app: { targets: [http://127.0.0.1:1], timeout: ten }\nroutes:\n  - { match: { path: /* }, service: nowhere }\n`)
-  const invalid = await admin.request('/config/validate', { method: 'POST', body: broken })
+  const invalid = await admin.request('/config/validate', { method: 'POST', body: broken, headers: YAML })
   assert.equal(invalid.status, 200)
   const result = invalid.json<{ valid: boolean; issues: Array<{ file: string; line: number; column: number; path: string; expected: string; found: string }> }>()
   assert.equal(result.valid, false)
@@ -123,7 +125,7 @@ test('POST /config/validate reports issues without changing anything', async () 
   assert.match(timeout.expected, /duration/)
   assert.equal(timeout.found, '"ten"')
 
-  const empty = await admin.request('/config/validate', { method: 'POST', body: '' })
+  const empty = await admin.request('/config/validate', { method: 'POST', body: '', headers: YAML })
   assert.equal(empty.status, 400)
   assert.equal(empty.json<ErrorBody>().error.code, 'ERR_BAD_REQUEST')
   assert.equal(gw.gateway.generation, 1)
@@ -135,7 +137,7 @@ test('PUT /config applies a valid config; a refused one keeps the old config and
   await using gw = await startGateway(config('v1'))
   await using admin = await startAdmin(gw.gateway)
 
-  const applied = await admin.request('/config', { method: 'PUT', body: config('v2') })
+  const applied = await admin.request('/config', { method: 'PUT', body: config('v2'), headers: YAML })
   assert.equal(applied.status, 200, applied.body)
   const { generation, hash } = applied.json<{ generation: number; hash: string }>()
   assert.equal(generation, 2)
@@ -144,7 +146,7 @@ test('PUT /config applies a valid config; a refused one keeps the old config and
   assert.deepEqual(afterPut, { ...afterPut, generation: 2, hash, file: '<admin>' })
 
   // Refused by validation: an unknown key.
-  const invalid = await admin.request('/config', { method: 'PUT', body: config('v3').replace('respond:', 'respnd:') })
+  const invalid = await admin.request('/config', { method: 'PUT', body: config('v3').replace('respond:', 'respnd:'), headers: YAML })
   assert.equal(invalid.status, 400)
   const refusal = invalid.json<ErrorBody & { issues: Array<{ path: string }>; active: { generation: number; hash: string } }>()
   assert.equal(refusal.error.code, 'ERR_INVALID_CONFIG')
@@ -153,7 +155,7 @@ test('PUT /config applies a valid config; a refused one keeps the old config and
   assert.equal((await fetchRaw(`${gw.url}/x`)).body, 'v2', 'the old config still serves')
 
   // Refused at compile time: a policy module that does not exist.
-  const uncompilable = await admin.request('/config', { method: 'PUT', body: config('v4').replace('respond: { body: v4 } }', 'respond: { body: v4 }, policies: [{ module: ./no-such-policy.js }] }') })
+  const uncompilable = await admin.request('/config', { method: 'PUT', body: config('v4').replace('respond: { body: v4 } }', 'respond: { body: v4 }, policies: [{ module: ./no-such-policy.js }] }'), headers: YAML })
   assert.equal(uncompilable.status, 400, uncompilable.body)
   assert.equal((await fetchRaw(`${gw.url}/x`)).body, 'v2')
 
@@ -172,7 +174,7 @@ test('PUT /config applies a valid config; a refused one keeps the old config and
   assert.equal(sampleValue(metrics, 'portico_config_generation'), 2)
 
   // A later successful reload clears lastError.
-  assert.equal((await admin.request('/config', { method: 'PUT', body: config('v5') })).status, 200)
+  assert.equal((await admin.request('/config', { method: 'PUT', body: config('v5'), headers: YAML })).status, 200)
   assert.equal((await admin.request('/config')).json<{ lastError: unknown }>().lastError, null)
 })
 
@@ -184,22 +186,22 @@ test('POST /cache/purge deletes by key and by prefix on the store', async () => 
     await store.set(key, Buffer.from(key), 60_000)
   }
 
-  const byPrefix = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: 'GET https://api.example.com/products/' }) })
+  const byPrefix = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: 'GET https://api.example.com/products/' }), headers: JSON_TYPE })
   assert.equal(byPrefix.status, 200, byPrefix.body)
   assert.deepEqual(byPrefix.json(), { prefix: 'GET https://api.example.com/products/', removed: 2 })
   assert.equal(await store.get('GET https://api.example.com/products/1'), undefined)
   assert.ok(await store.get('GET https://api.example.com/users/1'))
 
-  const byKey = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: 'GET https://api.example.com/users/1' }) })
+  const byKey = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: 'GET https://api.example.com/users/1' }), headers: JSON_TYPE })
   assert.equal(byKey.status, 200)
   assert.equal(await store.get('GET https://api.example.com/users/1'), undefined)
 
   for (const body of ['not json', '{}', '{"prefix":""}', '{"key":"a","prefix":"b"}', '["key"]', '{"key":42}']) {
-    const bad = await admin.request('/cache/purge', { method: 'POST', body })
+    const bad = await admin.request('/cache/purge', { method: 'POST', body, headers: JSON_TYPE })
     assert.equal(bad.status, 400, body)
     assert.equal(bad.json<ErrorBody>().error.code, 'ERR_BAD_REQUEST')
   }
-  assert.equal((await admin.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', token: null })).status, 401)
+  assert.equal((await admin.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', headers: JSON_TYPE, token: null })).status, 401)
 })
 
 test('a purge by prefix empties the response cache of those pages (key format as documented)', async () => {
@@ -212,16 +214,16 @@ test('a purge by prefix empties the response cache of those pages (key format as
   for (const path of ['/products/1', '/products/1', '/users/1', '/users/1']) assert.equal((await fetchRaw(`${gw.url}${path}`)).status, 200)
   assert.equal(upstream.hits, 2, 'the repeats came from the cache')
 
-  const purge = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: `GET http://127.0.0.1:${gw.port}/products/` }) })
+  const purge = await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ prefix: `GET http://127.0.0.1:${gw.port}/products/` }), headers: JSON_TYPE })
   assert.equal(purge.json<{ removed: number }>().removed, 1)
   await fetchRaw(`${gw.url}/products/1`)
   await fetchRaw(`${gw.url}/users/1`)
   assert.equal(upstream.hits, 3, 'only the purged page went upstream again')
-  await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: `GET http://127.0.0.1:${gw.port}/users/1` }) })
+  await admin.request('/cache/purge', { method: 'POST', body: JSON.stringify({ key: `GET http://127.0.0.1:${gw.port}/users/1` }), headers: JSON_TYPE })
   await fetchRaw(`${gw.url}/users/1`)
   assert.equal(upstream.hits, 4)
 
-  const tooLarge = await admin.request('/config/validate', { method: 'POST', body: 'x'.repeat(3 * 1024 * 1024) })
+  const tooLarge = await admin.request('/config/validate', { method: 'POST', body: 'x'.repeat(3 * 1024 * 1024), headers: YAML })
   assert.equal(tooLarge.status, 413)
 })
 
@@ -348,4 +350,77 @@ test('/readyz answers 503 while the gateway drains', async () => {
   release?.()
   assert.equal((await inflight).body, 'late')
   await closing
+})
+
+test('without a token, only requests addressed to an IP address or localhost are served (DNS rebinding)', async () => {
+  await using gw = await startGateway(gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v1 } }\n`))
+  await using admin = await startAdmin(gw.gateway)
+  const port = new URL(admin.url).port
+  await gw.gateway.store.set('GET http://shop/1', Buffer.from('x'), 60_000)
+
+  // What a browser sends after attacker.example was rebound to 127.0.0.1.
+  for (const host of [`attacker.example:${port}`, 'attacker.example', 'localhost.attacker.example', 'localhost.', '127.0.0.1.nip.io', `127.0.0.1:${port}:80`, '::1', 'localhost:x']) {
+    const headers = { host }
+    for (const [method, path, extra] of [['GET', '/config', {}], ['GET', '/metrics', {}], ['GET', '/nope', {}], ['PUT', '/config', { body: 'workers: 1', headers: { ...YAML, ...headers } }], ['POST', '/cache/purge', { body: '{"prefix":"GET "}', headers: { ...JSON_TYPE, ...headers } }]] as const) {
+      const refused = await admin.request(path, { method, headers, ...extra })
+      assert.equal(refused.status, 403, `${method} ${path} with Host ${JSON.stringify(host)}`)
+      const body = refused.json<ErrorBody>()
+      assert.equal(body.error.code, 'ERR_FORBIDDEN')
+      assert.match(body.error.message, /IP address or localhost.*admin\.token/)
+    }
+  }
+  assert.equal(gw.gateway.generation, 1, 'no PUT went through')
+  assert.ok(await gw.gateway.store.get('GET http://shop/1'), 'no purge went through')
+  // The probes stay open to any Host: a kubelet or load balancer may address the pod by name.
+  assert.equal((await admin.request('/healthz', { headers: { host: 'portico-admin.svc' } })).status, 200)
+  assert.equal((await admin.request('/readyz', { headers: { host: 'portico-admin.svc' } })).status, 200)
+
+  for (const host of [`127.0.0.1:${port}`, '127.0.0.1', `localhost:${port}`, 'LocalHost', `[::1]:${port}`, '[::1]', '10.1.2.3:9901', '[2001:db8::7]']) {
+    assert.equal((await admin.request('/config', { headers: { host } })).status, 200, `Host ${host}`)
+  }
+  const applied = await admin.request('/config', { method: 'PUT', body: gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v2 } }\n`), headers: { ...YAML, host: `localhost:${port}` } })
+  assert.equal(applied.status, 200, applied.body)
+
+  // With a token, the token is the protection: a name is fine (a rebinding page cannot send it).
+  await using guarded = await startAdmin(gw.gateway, { token: TOKEN })
+  assert.equal((await guarded.request('/config', { headers: { host: 'portico-admin.internal:9901' } })).status, 200)
+  assert.equal((await guarded.request('/config', { token: null, headers: { host: 'portico-admin.internal:9901' } })).status, 401)
+})
+
+test('state-changing requests need a JSON or YAML Content-Type, which a cross-site form cannot send (CSRF)', async () => {
+  await using gw = await startGateway(gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v1 } }\n`))
+  await using admin = await startAdmin(gw.gateway)
+  const store = gw.gateway.store
+  await store.set('GET http://shop/1', Buffer.from('x'), 60_000)
+  const v2 = gatewayYaml(`routes:\n  - { match: { path: /* }, respond: { body: v2 } }\n`)
+
+  // The "simple" types a page may POST cross-origin without a preflight, and none at all.
+  for (const type of ['text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+    const headers: Record<string, string> = type === undefined ? {} : { 'content-type': type }
+    const purge = await admin.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', headers })
+    assert.equal(purge.status, 415, `purge as ${type}`)
+    const body = purge.json<ErrorBody>()
+    assert.equal(body.error.code, 'ERR_UNSUPPORTED_MEDIA_TYPE')
+    assert.equal(body.error.message, `POST /cache/purge needs Content-Type: application/json, found ${type === undefined ? 'none' : JSON.stringify(type)}`)
+    const put = await admin.request('/config', { method: 'PUT', body: v2, headers })
+    assert.equal(put.status, 415, `PUT /config as ${type}`)
+    assert.match(put.json<ErrorBody>().error.message, /^PUT \/config needs Content-Type: one of application\/yaml, application\/x-yaml, text\/yaml, text\/x-yaml, found /)
+    assert.equal((await admin.request('/config/validate', { method: 'POST', body: v2, headers })).status, 415, `validate as ${type}`)
+  }
+  assert.ok(await store.get('GET http://shop/1'), 'nothing was purged')
+  assert.equal(gw.gateway.generation, 1, 'nothing was applied')
+  assert.equal((await fetchRaw(`${gw.url}/x`)).body, 'v1')
+
+  const purged = await admin.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', headers: { 'content-type': 'Application/JSON; charset=utf-8' } })
+  assert.deepEqual(purged.json(), { prefix: 'GET ', removed: 1 })
+  for (const type of ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml; charset=utf-8']) {
+    assert.equal((await admin.request('/config/validate', { method: 'POST', body: v2, headers: { 'content-type': type } })).json<{ valid: boolean }>().valid, true, type)
+  }
+  assert.equal((await admin.request('/config', { method: 'PUT', body: v2, headers: YAML })).status, 200)
+  assert.equal((await fetchRaw(`${gw.url}/x`)).body, 'v2')
+
+  // The same rule with a token (after authentication: a wrong token is still a 401 first).
+  await using guarded = await startAdmin(gw.gateway, { token: TOKEN })
+  assert.equal((await guarded.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', headers: { 'content-type': 'text/plain' } })).status, 415)
+  assert.equal((await guarded.request('/cache/purge', { method: 'POST', body: '{"prefix":"GET "}', token: null, headers: { 'content-type': 'text/plain' } })).status, 401)
 })
