@@ -75,6 +75,11 @@ export class Exchange {
   /** Set by the proxy while an upstream request is in flight, so a client abort can cancel it. */
   upstreamCall: Cancellable | undefined = undefined
   finished = false
+  /**
+   * Upstream failures of an action that calls several services (aggregate), one per failed call,
+   * for metrics; a proxy's single failure is `error` instead.
+   */
+  upstreamFailures: Array<{ readonly service: string; readonly code: string }> | undefined = undefined
   /** The W3C trace this exchange belongs to, when tracing is on. */
   trace: TraceContext | undefined = undefined
   /** The request-target could not be read as a path; the exchange is answered 400. */

@@ -83,6 +83,12 @@ export class RequestMetrics {
     }
     counter.inc()
     series.duration.observe(ex.elapsedMs() / 1000)
+    const failures = ex.upstreamFailures
+    if (failures !== undefined) {
+      // An action with several services (aggregate) reports each failed call itself.
+      for (const failure of failures) if (isUpstreamErrorCode(failure.code)) this.#upstreamErrors.labels(failure.service, failure.code).inc()
+      return
+    }
     const error = ex.error
     if (error !== undefined && series.service !== undefined && isUpstreamErrorCode(error.code)) {
       this.#upstreamErrors.labels(series.service, error.code).inc()

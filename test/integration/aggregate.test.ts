@@ -394,3 +394,26 @@ routes:
   await assert.rejects(fetchRaw(`${gw.url}/dash`, { timeoutMs: 200 }))
   await eventually(() => slow.aborted() === 1, 2000, 'the upstream to see the request aborted')
 })
+
+test('failed calls are counted per service in portico_upstream_errors_total, optional ones included', async () => {
+  await using broken = await startUpstream((_q, res) => {
+    res.statusCode = 500
+    res.end('{}')
+  })
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  gone: { targets: [http://127.0.0.1:9], retries: 0 }
+  broken: { targets: [${broken.url}], retries: 0 }
+routes:
+  - match: { path: /agg }
+    aggregate:
+      calls:
+        a: { service: gone, path: /a, optional: true }
+        b: { service: broken, path: /b, optional: true }
+`))
+  const response = await fetchRaw(`${gw.url}/agg`)
+  assert.equal(response.status, 200)
+  const scrape = await gw.gateway.metrics.scrape()
+  assert.match(scrape, /portico_upstream_errors_total\{service="gone",code="ERR_UPSTREAM_CONNECT"\} 1/)
+  assert.match(scrape, /portico_upstream_errors_total\{service="broken",code="ERR_UPSTREAM_STATUS"\} 1/)
+})

@@ -93,6 +93,7 @@ export class AggregateAction implements RouteAction {
 
   #answer(ex: Exchange, result: ExecutionResult): void {
     if (ex.upstreamCall !== undefined) ex.upstreamCall = undefined
+    this.#recordFailures(ex, result)
     if (ex.finished || result.aborted) return
     if (result.fatal !== undefined) {
       const { call, failure } = result.fatal
@@ -114,6 +115,16 @@ export class AggregateAction implements RouteAction {
       }).join(', ')}`
     }
     respond(ex, new GatewayResponse(200, headers, JSON.stringify(merged.body), 'local'))
+  }
+
+  /** Each call that reached (or tried to reach) its service and failed, for the upstream-error metric. */
+  #recordFailures(ex: Exchange, result: ExecutionResult): void {
+    for (const call of this.#slots) {
+      const failure = result.failures[call.index]
+      if (failure === undefined || failure.code === 'ERR_DEPENDENCY_FAILED' || failure.code === 'ERR_ABORTED') continue
+      ex.upstreamFailures ??= []
+      ex.upstreamFailures.push({ service: call.service, code: failure.code })
+    }
   }
 }
 
