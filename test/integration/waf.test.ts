@@ -278,3 +278,40 @@ test('waf before bodyLimit: the inspected body still reaches the upstream whole,
   const big = await fetchRaw(`${gw.url}/submit`, { method: 'POST', body: JSON.stringify({ text: 'x'.repeat(12 * 1024) }), headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } })
   assert.equal(big.status, 413)
 })
+
+test('past maxParameters the later fields are still read; past 4 x maxParameters the request is refused even in detect mode', async () => {
+  await using upstream = await startUpstream()
+  const log = captureLog()
+  await using gw = await startGateway(gatewayYaml(`
+services:
+  app: { targets: [${upstream.url}] }
+routes:
+  - match: { path: /excluded/* }
+    service: app
+    policies:
+      - waf: { maxParameters: 3, exclude: [920380] }
+  - match: { path: /detect/* }
+    service: app
+    policies:
+      - waf: { mode: detect, maxParameters: 3, inspectBody: {} }
+`).replace('accessLog: false', 'accessLog: true').replace('level: silent', 'level: info'), { log: log.log })
+  const fields = (count: number): string => Array.from({ length: count }, (_, i) => `f${i}=${i}`).join('&')
+  assertBlocked(await send(gw, `/excluded/a?${fields(4)}&q=%3Cscript%3Ealert(1)%3C/script%3E`), '<script')
+  assert.equal((await send(gw, `/excluded/a?${fields(12)}`)).status, 200, 'up to the hard cap: 920380 is excluded, nothing else matches')
+  assert.equal((await send(gw, `/detect/a?${fields(12)}`)).status, 200, 'detect mode: 920380 only logged')
+  assertBlocked(await send(gw, `/detect/a?${fields(13)}`), 'f12')
+  assertBlocked(await send(gw, `/excluded/a?${fields(13)}`), 'f12')
+  assertBlocked(await send(gw, '/detect/form', { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: fields(13) }), 'f12')
+  assert.equal(upstream.hits, 2)
+  await new Promise((resolve) => setImmediate(resolve))
+  assert.deepEqual(accessReasons(log), [
+    'waf: 941100,941160 score 8',
+    undefined,
+    'waf (detect): 920380 score 5',
+    'waf: refused, more than 12 query parameters (4 × maxParameters); 920380 score 5',
+    'waf: refused, more than 12 query parameters (4 × maxParameters)',
+    'waf: refused, more than 12 form fields (4 × maxParameters); 920380 score 5',
+  ])
+  const warning = log.lines.find((line) => line.msg === 'waf: request refused past a hard cap (even in detect mode)')
+  assert.ok(warning, 'detect mode warns about a refusal it could not let through')
+})

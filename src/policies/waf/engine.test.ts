@@ -76,6 +76,35 @@ test('protocol: NUL bytes, invalid escapes, long values and too many parameters'
   assert.equal(head(engine, request('/x?a=1&b=2&c=3')).score, 0)
 })
 
+test('past maxParameters, 920380 matches and the later fields are still read (excluded, other groups, detect, high threshold)', () => {
+  const url = '/x?a=1&b=2&c=3&d=4&e=%3Cscript%3E'
+  assert.deepEqual(where(head(engineWith({ maxParameters: 3 }), request(url))), ['920380@query', '941100@query:e'], 'detect: everything')
+  assert.deepEqual(where(head(engineWith({ maxParameters: 3 }), request(url), 10)), ['920380@query', '941100@query:e'], 'a threshold above 5 reads on')
+  assert.deepEqual(where(head(engineWith({ maxParameters: 3 }), request(url), 5)), ['920380@query'], 'block at 5: 920380 alone decides')
+  assert.deepEqual(where(head(engineWith({ maxParameters: 3, exclude: [920380] }), request(url), 5)), ['941100@query:e'])
+  assert.deepEqual(where(head(engineWith({ maxParameters: 3, groups: ['xss'] }), request(url), 5)), ['941100@query:e'])
+  const form = new Scan(5)
+  engineWith({ maxParameters: 3, exclude: [920380] }).inspectBody('a=1&b=2&c=3&d=4&cmd=127.0.0.1%3B+cat+%2Fetc%2Fpasswd', 'form', form)
+  assert.deepEqual(where(form), ['930120@body:cmd', '932100@body:cmd'])
+  assert.equal(form.refusal, undefined)
+})
+
+test('past 4 x maxParameters, the query or form is refused whatever the mode, groups or exclusions', () => {
+  const fields = (count: number): string => Array.from({ length: count }, (_, i) => `f${i}=${i}`).join('&')
+  const lenient = engineWith({ maxParameters: 3, exclude: [920380], groups: ['xss'] })
+  const atCap = head(lenient, request(`/x?${fields(12)}`))
+  assert.equal(atCap.refusal, undefined)
+  assert.equal(atCap.score, 0)
+  const past = head(lenient, request(`/x?${fields(13)}&z=%3Cscript%3E`))
+  assert.equal(past.refusal, 'more than 12 query parameters (4 × maxParameters)')
+  assert.ok(past.done, 'a refused scan is done, even with no score and no threshold')
+  assert.equal(past.score, 0)
+  const form = new Scan()
+  lenient.inspectBody(fields(13), 'form', form)
+  assert.equal(form.refusal, 'more than 12 form fields (4 × maxParameters)')
+  assert.deepEqual(where(head(engineWith({ maxParameters: 3 }), request(`/x?${fields(13)}`))), ['920380@query'], '920380 is still recorded')
+})
+
 test('a blocking scan stops at its threshold; a detecting one reads everything', () => {
   const engine = engineWith()
   const attack = request('/x?a=%3Cscript%3E&b=1%20union%20select%201', { 'user-agent': 'nikto' })

@@ -35,6 +35,12 @@ const TARGETS: readonly Target[] = ['path', 'rawPath', 'rawQuery', 'args', 'user
 const NO_RULES: readonly CustomRule[] = []
 /** A value is decoded at most this many more times (a query value is decoded once before). */
 const EXTRA_DECODES = 2
+/**
+ * Past maxParameters, rule 920380 matches and the fields are still read, up to this many times
+ * maxParameters; a query or form with more is refused outright (Scan.refuse), whatever the mode
+ * and exclusions, since reading it all is the cost an attacker is after.
+ */
+export const PARAMETER_HARD_CAP_FACTOR = 4
 
 export class WafEngine {
   readonly #signatures: Readonly<Partial<Record<Target, TargetSignatures>>>
@@ -44,6 +50,7 @@ export class WafEngine {
   readonly #tooManyParameters: LimitRule | undefined
   readonly #maxValueLength: number
   readonly #maxParameters: number
+  readonly #parameterCap: number
 
   constructor(options: EngineOptions) {
     for (const id of options.exclude) {
@@ -64,6 +71,7 @@ export class WafEngine {
     this.#tooManyParameters = enabled(TOO_MANY_PARAMETERS) ? TOO_MANY_PARAMETERS : undefined
     this.#maxValueLength = options.maxValueLength
     this.#maxParameters = options.maxParameters
+    this.#parameterCap = options.maxParameters * PARAMETER_HARD_CAP_FACTOR
     this.#headers = this.#planHeaders(options.headers)
   }
 
@@ -126,15 +134,24 @@ export class WafEngine {
     this.scanValue(request.path, 'path', this.#custom.path, scan, 'path')
   }
 
-  /** Query or form fields: names and values, the raw text's encoding, the count and the lengths. */
+  /**
+   * Query or form fields: names and values, the raw text's encoding, the count and the lengths.
+   * Past maxParameters, 920380 matches and reading goes on (a rule excluded, detect mode or a high
+   * threshold must not leave the later fields unread) up to the hard cap, where the request is
+   * refused whatever the mode or exclusions.
+   */
   #inspectParameters(raw: string, parameters: URLSearchParams, kind: string, custom: readonly CustomRule[], scan: Scan): void {
     this.scanRaw(raw, 'rawQuery', scan, kind)
     let count = 0
     for (const [name, value] of parameters) {
       if (++count > this.#maxParameters) {
+        if (count > this.#parameterCap) {
+          scan.refuse(`more than ${this.#parameterCap} ${kind === 'query' ? 'query parameters' : 'form fields'} (${PARAMETER_HARD_CAP_FACTOR} × maxParameters)`)
+          return
+        }
         const rule = this.#tooManyParameters
-        if (rule !== undefined) scan.add(rule.id, SEVERITY_SCORES[rule.severity], rule.message, kind)
-        return
+        if (count === this.#maxParameters + 1 && rule !== undefined) scan.add(rule.id, SEVERITY_SCORES[rule.severity], rule.message, kind)
+        if (scan.done) return
       }
       this.scanValue(name, 'args', custom, scan, kind, name)
       this.scanValue(value, 'args', custom, scan, kind, name)

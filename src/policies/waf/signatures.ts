@@ -16,11 +16,14 @@ export interface RuleHit {
 
 /**
  * One request's matches and anomaly score. A rule counts once per request, wherever it matched.
- * `done` turns true at the score where a blocking policy stops looking.
+ * `done` turns true at the score where a blocking policy stops looking, or once the request is
+ * refused outright.
  */
 export class Scan {
   score = 0
   readonly hits: RuleHit[] = []
+  /** Why the request is refused whatever the score, mode or exclusions (input past a hard cap). */
+  refusal: string | undefined
   readonly #stopAt: number
 
   constructor(stopAt = Number.POSITIVE_INFINITY) {
@@ -28,7 +31,12 @@ export class Scan {
   }
 
   get done(): boolean {
-    return this.score >= this.#stopAt
+    return this.refusal !== undefined || this.score >= this.#stopAt
+  }
+
+  /** Marks the request refused (403 even in detect mode): reading on would be the attack. */
+  refuse(reason: string): void {
+    this.refusal ??= reason
   }
 
   /** Records a match; `name` is the parameter, header or cookie it was found in. */

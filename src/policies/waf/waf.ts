@@ -2,7 +2,8 @@
 // OWASP Core Rule Set. Each matching rule adds its score (critical 5, warning 3, notice 2); a
 // request whose total reaches `threshold` is refused with 403 ERR_WAF_BLOCKED (or only logged in
 // `detect` mode). Path, query and selected headers are read synchronously; a body is read only
-// with `inspectBody`, buffered up to `maxSize` and handed on to the upstream unchanged.
+// with `inspectBody`, buffered up to `maxSize` and handed on to the upstream unchanged. A query or
+// form past the parameter hard cap is refused in every mode (see PARAMETER_HARD_CAP_FACTOR).
 import { GatewayError } from '../../errors.js'
 import type { Exchange } from '../../exchange/exchange.js'
 import { LocalReply } from '../../exchange/local-reply.js'
@@ -113,9 +114,20 @@ class WafPolicy implements Policy {
     return LocalReply.fromCode('ERR_BODY_TOO_LARGE', `The request body is larger than the ${body.maxSize} bytes the firewall inspects`)
   }
 
-  /** Refuses at the threshold in block mode; otherwise notes what matched and lets the request on. */
+  /**
+   * Refuses at the threshold in block mode, and a scan refused outright (past a hard cap) in every
+   * mode; otherwise notes what matched and lets the request on.
+   */
   #verdict(ex: Exchange, scan: Scan, note: string | undefined): LocalReply | undefined {
     const suffix = note === undefined ? '' : `; ${note}`
+    if (scan.refusal !== undefined) {
+      const matched = scan.score > 0 ? `; ${scan.ruleIds()} score ${scan.score}` : ''
+      if (this.#detectOnly) {
+        ex.log.warn({ waf: { mode: 'detect', refused: scan.refusal, score: scan.score, threshold: this.#threshold, rules: scan.hits } }, 'waf: request refused past a hard cap (even in detect mode)')
+      }
+      ex.logDetail = `waf: refused, ${scan.refusal}${matched}${suffix}`
+      return LocalReply.fromCode('ERR_WAF_BLOCKED')
+    }
     if (scan.score === 0) {
       if (note !== undefined) ex.logDetail = `waf: ${note}`
       return undefined
