@@ -5,6 +5,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
+import { connect } from 'node:net'
 import { captureLog, type CapturedLog } from '../helpers/capture-log.js'
 import { fetchRaw } from '../helpers/http-client.js'
 import { gatewayYaml, startGateway, type TestGateway } from '../helpers/start-gateway.js'
@@ -277,6 +278,32 @@ test('waf before bodyLimit: the inspected body still reaches the upstream whole,
   assert.equal(ok.json<EchoBody>().body, payload)
   const big = await fetchRaw(`${gw.url}/submit`, { method: 'POST', body: JSON.stringify({ text: 'x'.repeat(12 * 1024) }), headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } })
   assert.equal(big.status, 413)
+})
+
+/** Writes a request exactly as given (repeated header lines included) and returns the status code. */
+function sendRawHead(gw: TestGateway, head: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    // Not end(): a half-closed client reads as an abort; `Connection: close` has the gateway close.
+    const socket = connect(gw.port, '127.0.0.1', () => socket.write(head))
+    let text = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (text += chunk))
+    socket.on('end', () => resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0)))
+    socket.on('error', reject)
+  })
+}
+
+test('every line of a repeated header is inspected: a second User-Agent or Referer cannot hide behind the first', async () => {
+  await using upstream = await startUpstream()
+  await using gw = await gatewayWithWaf(upstream, '      - waf: {}')
+  const browser = 'Mozilla/5.0 (X11; Linux x86_64; rv:125.0) Gecko/20100101 Firefox/125.0'
+  const request = (lines: string[]): string => ['GET /a HTTP/1.1', 'Host: api.example.com', ...lines, 'Connection: close', '', ''].join('\r\n')
+  assert.equal(await sendRawHead(gw, request([`User-Agent: ${browser}`, 'User-Agent: sqlmap/1.7.2#stable'])), 403)
+  assert.equal(await sendRawHead(gw, request([`User-Agent: ${browser}`, 'Referer: https://www.example.com/', 'Referer: https://a.example/?q=<script>alert(1)</script>'])), 403)
+  assert.equal(await sendRawHead(gw, request([`User-Agent: ${browser}`, 'Cookie: a=1', "Cookie: b=' or 1=1--"])), 403)
+  assert.equal(upstream.hits, 0)
+  assert.equal(await sendRawHead(gw, request([`User-Agent: ${browser}`, 'User-Agent: curl/8.5.0', 'Cookie: a=1', 'Cookie: b=2'])), 200)
+  assert.equal(upstream.hits, 1)
 })
 
 test('past maxParameters the later fields are still read; past 4 x maxParameters the request is refused even in detect mode', async () => {

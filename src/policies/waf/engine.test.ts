@@ -14,10 +14,24 @@ function engineWith(options: Partial<EngineOptions> = {}): WafEngine {
   return new WafEngine({ groups: RULE_GROUPS, exclude: [], maxValueLength: 4096, maxParameters: 256, headers: [], custom: [], ...options })
 }
 
-/** A ClientRequest as the accept phase builds it: `path` is the normalized one. */
-function request(url: string, headers: Record<string, string> = {}, path?: string): ClientRequest {
+/** Node keeps only the first line of these in `headers` (and joins the others; cookies with `; `). */
+const SINGLE_VALUE = new Set(['user-agent', 'referer', 'authorization', 'content-type', 'host'])
+
+/**
+ * A ClientRequest as the accept phase builds it: `path` is the normalized one. Headers given as
+ * pairs may repeat a name: `rawHeaders` keeps every line, `headers` folds them as Node does.
+ */
+function request(url: string, headers: Record<string, string> | ReadonlyArray<readonly [string, string]> = {}, path?: string): ClientRequest {
   const queryAt = url.indexOf('?')
-  const raw = { method: 'GET', url, headers: { 'user-agent': BROWSER, ...headers }, httpVersionMajor: 1 } as unknown as IncomingMessage
+  const lines = Array.isArray(headers) ? (headers as ReadonlyArray<readonly [string, string]>) : Object.entries(headers)
+  const all: ReadonlyArray<readonly [string, string]> = lines.some(([name]) => name.toLowerCase() === 'user-agent') ? lines : [['User-Agent', BROWSER], ...lines]
+  const folded: Record<string, string> = {}
+  for (const [name, value] of all) {
+    const key = name.toLowerCase()
+    const before = folded[key]
+    folded[key] = before === undefined ? value : SINGLE_VALUE.has(key) ? before : `${before}${key === 'cookie' ? '; ' : ', '}${value}`
+  }
+  const raw = { method: 'GET', url, headers: folded, rawHeaders: all.flat(), httpVersionMajor: 1 } as unknown as IncomingMessage
   return new ClientRequest(raw, path ?? (queryAt === -1 ? url : url.slice(0, queryAt)), queryAt === -1 ? '' : url.slice(queryAt + 1), 'api.example.com')
 }
 
@@ -103,6 +117,19 @@ test('past 4 x maxParameters, the query or form is refused whatever the mode, gr
   lenient.inspectBody(fields(13), 'form', form)
   assert.equal(form.refusal, 'more than 12 form fields (4 × maxParameters)')
   assert.deepEqual(where(head(engineWith({ maxParameters: 3 }), request(`/x?${fields(13)}`))), ['920380@query'], '920380 is still recorded')
+})
+
+test('every line of an inspected header is read: Node keeps the first User-Agent, the upstream gets them all', () => {
+  const engine = engineWith({ headers: ['Authorization'], custom: [{ id: 1001, where: ['header:x-debug'], pattern: '^(1|true|on)$' }] })
+  const twoAgents = request('/x', [['User-Agent', BROWSER], ['User-Agent', 'sqlmap/1.7']])
+  assert.equal(twoAgents.header('user-agent'), BROWSER, 'what req.headers shows')
+  assert.deepEqual(where(head(engine, twoAgents)), ['913100@header:user-agent'])
+  assert.deepEqual(where(head(engine, request('/x', [['user-agent', BROWSER], ['USER-AGENT', '${jndi:ldap://evil/a}']]))), ['944100@header:user-agent'], 'names in any case')
+  assert.deepEqual(where(head(engine, request('/x', [['Referer', 'https://www.example.com/'], ['Referer', 'https://a.example/?q=<script>x</script>']]))), ['941100@header:referer'])
+  assert.deepEqual(where(head(engine, request('/x', [['Authorization', 'Bearer abc'], ['Authorization', "Basic ' or 1=1--"]]))), ['942100@header:authorization', '942120@header:authorization'])
+  assert.deepEqual(where(head(engine, request('/x', [['Cookie', 'a=1'], ['Cookie', 'b=%3Cscript%3E']]))), ['941100@cookie:b'])
+  assert.deepEqual(where(head(engine, request('/x', [['X-Debug', 'off'], ['X-Debug', 'on']]))), ['1001@header:x-debug'], 'each line on its own: "off, on" would not match ^…$')
+  assert.equal(head(engine, request('/x', [['User-Agent', BROWSER], ['User-Agent', 'curl/8.5.0'], ['Referer', 'https://www.example.com/']])).score, 0)
 })
 
 test('a blocking scan stops at its threshold; a detecting one reads everything', () => {

@@ -1,7 +1,7 @@
 // The compiled WAF of one policy entry: which signatures read which part of the request, the
 // protocol limits and the custom rules, built once in create(). `inspectHead` reads the path, the
-// query and the selected headers synchronously; `inspectBody` reads a buffered body. Both add to a
-// Scan and stop early once it is `done`.
+// query and the selected headers (every line of them, as the upstream gets them) synchronously;
+// `inspectBody` reads a buffered body. Both add to a Scan and stop early once it is `done`.
 import type { ClientRequest } from '../../exchange/client-request.js'
 import type { BodyKind } from './body-types.js'
 import { compileCustomRules, type CustomRule, type CustomRuleOptions, type CustomRuleSet } from './custom-rules.js'
@@ -45,7 +45,8 @@ export const PARAMETER_HARD_CAP_FACTOR = 4
 export class WafEngine {
   readonly #signatures: Readonly<Partial<Record<Target, TargetSignatures>>>
   readonly #custom: CustomRuleSet
-  readonly #headers: readonly HeaderPlan[]
+  /** By lower-case header name. */
+  readonly #headers: ReadonlyMap<string, HeaderPlan>
   readonly #valueTooLong: LimitRule | undefined
   readonly #tooManyParameters: LimitRule | undefined
   readonly #maxValueLength: number
@@ -161,10 +162,17 @@ export class WafEngine {
     }
   }
 
+  /**
+   * Every line of the inspected headers, from rawHeaders: `headers` keeps only the first line of
+   * User-Agent, Referer, Authorization and the like, but the proxy forwards them all, so a second
+   * `User-Agent: sqlmap` must not hide behind a first `User-Agent: Mozilla`.
+   */
   #inspectHeaders(request: ClientRequest, scan: Scan): void {
-    for (const plan of this.#headers) {
-      const value = request.header(plan.name)
-      if (value === undefined) continue
+    const raw = request.raw.rawHeaders
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const plan = this.#headers.get((raw[i] as string).toLowerCase())
+      if (plan === undefined) continue
+      const value = raw[i + 1] as string
       if (plan.cookie) inspectCookies(this, value, plan, scan)
       else this.scanValue(value, plan.target, plan.custom, scan, 'header', plan.name)
       if (scan.done) return
@@ -189,22 +197,22 @@ export class WafEngine {
   }
 
   /** User-Agent, Referer, Cookie, the `headers` option, then headers only custom rules name. */
-  #planHeaders(extra: readonly string[]): HeaderPlan[] {
+  #planHeaders(extra: readonly string[]): Map<string, HeaderPlan> {
     const names = new Set(['user-agent', 'referer', 'cookie', ...extra.map((name) => name.toLowerCase())])
     const builtIn = new Set(names)
     for (const name of this.#custom.header.keys()) names.add(name)
-    const plans: HeaderPlan[] = []
+    const plans = new Map<string, HeaderPlan>()
     for (const name of names) {
       const target: Target | undefined = !builtIn.has(name) ? undefined : name === 'user-agent' ? 'userAgent' : 'header'
       const custom = [...this.#custom.headers, ...(this.#custom.header.get(name) ?? NO_RULES)]
       if ((target === undefined || this.#signatures[target] === undefined) && custom.length === 0) continue
-      plans.push({ name, target, custom, cookie: name === 'cookie' })
+      plans.set(name, { name, target, custom, cookie: name === 'cookie' })
     }
     return plans
   }
 }
 
-/** `a=1; b=2`: each value (unquoted) on its own, named by its cookie. */
+/** `a=1; b=2` (one Cookie line): each value (unquoted) on its own, named by its cookie. */
 function inspectCookies(engine: WafEngine, header: string, plan: HeaderPlan, scan: Scan): void {
   for (const pair of header.split(';')) {
     const equals = pair.indexOf('=')
