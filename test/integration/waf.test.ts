@@ -1,7 +1,8 @@
 // The `waf` policy through a real gateway and upstream: every rule group blocks before the upstream
 // is reached, detect mode lets through and logs, exclude and threshold tune it, custom header rules,
 // body inspection of JSON and form bodies (which still reach the upstream byte for byte), bodies
-// above maxSize, double-encoded payloads, and keep-alive after an inspected body.
+// above maxSize, double-encoded payloads, keep-alive after an inspected body, repeated header
+// lines, the parameter hard cap and custom patterns refused at load.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http'
@@ -341,4 +342,23 @@ routes:
   ])
   const warning = log.lines.find((line) => line.msg === 'waf: request refused past a hard cap (even in detect mode)')
   assert.ok(warning, 'detect mode warns about a refusal it could not let through')
+})
+
+test('custom patterns that backtrack catastrophically are refused when the config loads, naming the entry, the rule and the group', async () => {
+  await using upstream = await startUpstream()
+  for (const [pattern, message] of [
+    ['(\\w|\\d)+x', 'repeats the group (\\w|\\d)+, which holds an alternation'],
+    ['(a|a)*x', 'repeats the group (a|a)*, which holds an alternation'],
+    ['(a+){12}x', 'repeats the group (a+){12}, which holds a quantifier'],
+  ] as const) {
+    // A gateway that starts after all is closed, so a failure here cannot leave a server running.
+    const outcome = await gatewayWithWaf(upstream, `      - waf: { custom: [{ id: 1001, where: [query], pattern: ${JSON.stringify(pattern)} }] }`).then(
+      async (gw) => {
+        await gw.close()
+        return 'started'
+      },
+      (error: unknown) => (error as Error).message,
+    )
+    assert.ok(outcome.includes(`routes[0].policies[0].waf: expected valid waf options, found custom[0].pattern (rule 1001) ${message}: that can backtrack catastrophically`), outcome)
+  }
 })

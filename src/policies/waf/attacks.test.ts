@@ -7,7 +7,7 @@ import { WafEngine } from './engine.js'
 import { RULE_GROUPS, type Target } from './rule.js'
 import { Scan } from './signatures.js'
 
-const engine = new WafEngine({ groups: RULE_GROUPS, exclude: [], maxValueLength: 4096, maxParameters: 256, headers: [], custom: [] })
+const engine = new WafEngine({ groups: RULE_GROUPS, exclude: [], maxValueLength: 4096, maxParameters: 256, customMaxLength: 8192, headers: [], custom: [] })
 
 function scan(value: string, target: Target = 'args'): Scan {
   const result = new Scan()

@@ -1,5 +1,6 @@
-// The engine on whole requests: which parts it reads, how it names where a rule matched, the
-// protocol limits, body kinds, custom rules and options that switch rules off.
+// The engine on whole requests: which parts it reads (every line of a repeated header), how it
+// names where a rule matched, the protocol limits and the parameter hard cap, body kinds, custom
+// rules (and the length they read) and options that switch rules off.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { IncomingMessage } from 'node:http'
@@ -11,7 +12,7 @@ import { Scan } from './signatures.js'
 const BROWSER = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36'
 
 function engineWith(options: Partial<EngineOptions> = {}): WafEngine {
-  return new WafEngine({ groups: RULE_GROUPS, exclude: [], maxValueLength: 4096, maxParameters: 256, headers: [], custom: [], ...options })
+  return new WafEngine({ groups: RULE_GROUPS, exclude: [], maxValueLength: 4096, maxParameters: 256, customMaxLength: 8192, headers: [], custom: [], ...options })
 }
 
 /** Node keeps only the first line of these in `headers` (and joins the others; cookies with `; `). */
@@ -130,6 +131,42 @@ test('every line of an inspected header is read: Node keeps the first User-Agent
   assert.deepEqual(where(head(engine, request('/x', [['Cookie', 'a=1'], ['Cookie', 'b=%3Cscript%3E']]))), ['941100@cookie:b'])
   assert.deepEqual(where(head(engine, request('/x', [['X-Debug', 'off'], ['X-Debug', 'on']]))), ['1001@header:x-debug'], 'each line on its own: "off, on" would not match ^…$')
   assert.equal(head(engine, request('/x', [['User-Agent', BROWSER], ['User-Agent', 'curl/8.5.0'], ['Referer', 'https://www.example.com/']])).score, 0)
+})
+
+test('custom rules read the first customMaxLength characters of a value; built-in rules read all of it', () => {
+  const engine = engineWith({ customMaxLength: 16, custom: [{ id: 2001, where: ['query', 'body'], pattern: 'evil' }] })
+  assert.deepEqual(where(head(engine, request(`/x?q=${'x'.repeat(12)}evil`))), ['2001@query:q'])
+  assert.deepEqual(where(head(engine, request(`/x?q=${'x'.repeat(13)}evil`))), [], '"evil" ends past the 16th character')
+  assert.deepEqual(where(head(engine, request(`/x?q=${'x'.repeat(12)}%2565vil`))), ['2001@query:q'], 'the cut applies to each decoded form')
+  assert.deepEqual(where(head(engine, request(`/x?q=${'x'.repeat(40)}%3Cscript%3E`))), ['941100@query:q'])
+})
+
+test('accepted custom patterns stay fast on 64 KiB of adversarial input (the length cap bounds what is left)', () => {
+  // Shapes the backtracking check accepts, each with input built to make it backtrack most.
+  const cases: Array<[pattern: string, unit: string]> = [
+    ['.*\\.php$', 'a'],
+    ['select.*from', 'select '],
+    ['<script[^>]*>.*</script>', '<script>'],
+    ['\\w+\\s*=\\s*\\w+;', 'a= '],
+    ['.{0,30}a.{0,30}b', 'a'],
+    ['.*\\d{1,3}x', '1'],
+    ['^https?://[^/]+/admin', 'http://'],
+    ['\\d+(\\.\\d+)?x', '1.1'],
+    ['(ab)+c', 'ab'],
+    ['(\\w+)\\s+\\1x', 'a '],
+  ]
+  let slowest = { ms: 0, what: '' }
+  for (const [pattern, unit] of cases) {
+    const engine = engineWith({ custom: [{ id: 3001, where: ['body'], pattern }] })
+    const value = unit.repeat(Math.ceil(65536 / unit.length))
+    const scan = new Scan()
+    const started = performance.now()
+    engine.inspectBody(value, 'text', scan)
+    const ms = performance.now() - started
+    if (ms > slowest.ms) slowest = { ms, what: pattern }
+  }
+  // Uncapped, `.*\.php$` alone takes about 1.5 s on 64 KiB; capped at 8 KiB, about 25 ms.
+  assert.ok(slowest.ms < 400, `${slowest.what} took ${slowest.ms.toFixed(1)} ms`)
 })
 
 test('a blocking scan stops at its threshold; a detecting one reads everything', () => {

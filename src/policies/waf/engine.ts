@@ -16,6 +16,8 @@ export interface EngineOptions {
   readonly exclude: readonly number[]
   readonly maxValueLength: number
   readonly maxParameters: number
+  /** Custom rules read at most this many characters of each value. */
+  readonly customMaxLength: number
   /** Extra headers the built-in rules read (lower case). */
   readonly headers: readonly string[]
   readonly custom: readonly CustomRuleOptions[]
@@ -52,6 +54,7 @@ export class WafEngine {
   readonly #maxValueLength: number
   readonly #maxParameters: number
   readonly #parameterCap: number
+  readonly #customMaxLength: number
 
   constructor(options: EngineOptions) {
     for (const id of options.exclude) {
@@ -73,6 +76,7 @@ export class WafEngine {
     this.#maxValueLength = options.maxValueLength
     this.#maxParameters = options.maxParameters
     this.#parameterCap = options.maxParameters * PARAMETER_HARD_CAP_FACTOR
+    this.#customMaxLength = options.customMaxLength
     this.#headers = this.#planHeaders(options.headers)
   }
 
@@ -104,7 +108,9 @@ export class WafEngine {
 
   /**
    * Runs the signatures of `target` and the given custom rules on a value, then on its percent-
-   * decoded forms (up to twice more, so `%2527` is seen as `'`).
+   * decoded forms (up to twice more, so `%2527` is seen as `'`). Custom rules read only the first
+   * customMaxLength characters: their patterns passed a backtracking check, and this bounds the
+   * rest of their cost.
    */
   scanValue(value: string, target: Target | undefined, custom: readonly CustomRule[], scan: Scan, kind: string, name?: string): void {
     const signatures = target === undefined ? undefined : this.#signatures[target]
@@ -112,7 +118,10 @@ export class WafEngine {
     let text = value
     for (let round = 0; ; round++) {
       signatures?.test(text, scan, kind, name)
-      for (const rule of custom) if (rule.pattern.test(text)) scan.add(rule.id, rule.score, rule.message, kind, name)
+      if (custom.length > 0) {
+        const head = text.length > this.#customMaxLength ? text.slice(0, this.#customMaxLength) : text
+        for (const rule of custom) if (rule.pattern.test(head)) scan.add(rule.id, rule.score, rule.message, kind, name)
+      }
       if (round === EXTRA_DECODES || text.indexOf('%') === -1) return
       const decoded = percentDecode(text)
       if (decoded === text) return

@@ -21,7 +21,7 @@ test('waf is registered in stage edge; options decode sizes and keep what was wr
   assert.equal(policies.definition('waf')?.stage, 'edge')
   const result = load([
     '      - waf: {}',
-    '      - waf: { mode: detect, threshold: 8, rules: [xss, sqli], exclude: [941160], headers: [X-Original-URL], inspectBody: { maxSize: 1kb, onTooLarge: block }, custom: [{ id: 1, where: ["header:X-Debug"], pattern: "^on$", score: 3 }] }',
+    '      - waf: { mode: detect, threshold: 8, rules: [xss, sqli], exclude: [941160], headers: [X-Original-URL], inspectBody: { maxSize: 1kb, onTooLarge: block }, customMaxLength: 1024, custom: [{ id: 1, where: ["header:X-Debug"], pattern: "^on$", score: 3 }] }',
     '',
   ].join('\n'))
   assert.ok(result.ok, result.ok ? '' : result.issues.map(formatIssue).join('\n'))
@@ -34,6 +34,7 @@ test('waf is registered in stage edge; options decode sizes and keep what was wr
     exclude: [941160],
     headers: ['X-Original-URL'],
     inspectBody: { maxSize: 1024, onTooLarge: 'block' },
+    customMaxLength: 1024,
     custom: [{ id: 1, where: ['header:X-Debug'], pattern: '^on$', score: 3 }],
   })
 })
@@ -47,7 +48,7 @@ test('bad waf options are reported with the exact key, expectation and value', (
   ].join('\n'))
   assert.equal(result.ok, false)
   assert.deepEqual(result.ok ? [] : result.issues.map(formatIssue), [
-    'portico.yaml:6:132 routes[0].policies[0].waf.extra: expected one of the keys mode, threshold, rules, exclude, maxValueLength, maxParameters, headers, inspectBody, custom, found unknown key "extra"',
+    'portico.yaml:6:132 routes[0].policies[0].waf.extra: expected one of the keys mode, threshold, rules, exclude, maxValueLength, maxParameters, headers, inspectBody, customMaxLength, custom, found unknown key "extra"',
     'portico.yaml:6:22 routes[0].policies[0].waf.mode: expected one of "block", "detect", found "audit"',
     'portico.yaml:6:40 routes[0].policies[0].waf.threshold: expected a number >= 1, found 0',
     'portico.yaml:6:57 routes[0].policies[0].waf.rules[1]: expected one of "sqli", "xss", "traversal", "rce", "scanners", "protocol", found "csrf"',
@@ -81,7 +82,24 @@ const env: PolicyEnv = {
 test('create() refuses unknown excluded ids, built-in or repeated custom ids and unsafe patterns', () => {
   assert.throws(() => waf.create({ exclude: [942999] }, env), /^Error: exclude: no rule has the id 942999$/)
   assert.throws(() => waf.create({ custom: [{ id: 913100, where: ['path'], pattern: 'x' }] }, env), /^Error: custom\[0\]\.id 913100 is a built-in rule id; pick another$/)
-  assert.throws(() => waf.create({ custom: [{ id: 7, where: ['path'], pattern: '[' }] }, env), /^Error: custom\[0\]\.pattern is not a valid regular expression: Invalid regular expression: \/\[\/i: Unterminated character class$/)
-  assert.throws(() => waf.create({ custom: [{ id: 7, where: ['body'], pattern: '^(\\w+\\s?)*$' }] }, env), /^Error: custom\[0\]\.pattern has a nested quantifier \(\(\\w\+\\s\?\)\*\) that can backtrack catastrophically; rewrite it without one$/)
+  assert.throws(() => waf.create({ custom: [{ id: 7, where: ['path'], pattern: '[' }] }, env), /^Error: custom\[0\]\.pattern \(rule 7\) is not a valid regular expression: Invalid regular expression: \/\[\/i: Unterminated character class$/)
+  assert.throws(() => waf.create({ custom: [{ id: 7, where: ['body'], pattern: '^(\\w+\\s?)*$' }] }, env), /^Error: custom\[0\]\.pattern \(rule 7\) repeats the group \(\\w\+\\s\?\)\*, which holds a quantifier: that can backtrack catastrophically \(exponential time on a few dozen characters\); rewrite it without the nested quantifier$/)
   assert.doesNotThrow(() => waf.create({ exclude: [7], custom: [{ id: 7, where: ['path'], pattern: 'x' }] }, env), 'a custom id may be excluded')
+})
+
+test('create() refuses the shapes that take seconds on 30 characters of client input, naming the rule and the group', () => {
+  const refused = (pattern: string): string => {
+    try {
+      waf.create({ custom: [{ id: 1001, where: ['query'], pattern: 'harmless' }, { id: 1002, where: ['headers'], pattern }] }, env)
+    } catch (error) {
+      return (error as Error).message
+    }
+    return 'accepted'
+  }
+  assert.equal(refused('(\\w|\\d)+x'), 'custom[1].pattern (rule 1002) repeats the group (\\w|\\d)+, which holds an alternation: that can backtrack catastrophically (exponential time on a few dozen characters); use a character class, or do not repeat the group')
+  assert.equal(refused('(a|a)*x'), 'custom[1].pattern (rule 1002) repeats the group (a|a)*, which holds an alternation: that can backtrack catastrophically (exponential time on a few dozen characters); use a character class, or do not repeat the group')
+  assert.equal(refused('(a+){12}x'), 'custom[1].pattern (rule 1002) repeats the group (a+){12}, which holds a quantifier: that can backtrack catastrophically (exponential time on a few dozen characters); rewrite it without the nested quantifier')
+  assert.match(refused('\\w*\\w*\\w*x'), /^custom\[1\]\.pattern \(rule 1002\) has \\w\* and then \\w\* able to match the same characters/)
+  assert.equal(refused('[\\w\\d]+x'), 'accepted')
+  assert.equal(refused('(ab){12}x'), 'accepted', 'a fixed group may repeat')
 })

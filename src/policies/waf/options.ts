@@ -46,12 +46,13 @@ export const WafOptions = strictObject({
       { description: 'Inspect request bodies (off when absent): buffered up to maxSize, then streamed on to the upstream unchanged.' },
     ),
   ),
+  customMaxLength: Type.Optional(Type.Integer({ minimum: 1, description: 'How many characters of each value (the first ones) custom rules read; default 8192.' })),
   custom: Type.Optional(
     Type.Array(
       strictObject({
         id: RuleId('Rule id, unique, not a built-in one.'),
         where: Type.Array(Type.String({ pattern: WHERE, 'x-expected': 'path, query, headers, body or a header like header:x-debug' }), { minItems: 1, description: 'Parts of the request the rule reads.' }),
-        pattern: Type.String({ minLength: 1, description: 'A regular expression (JavaScript syntax), tested on the percent-decoded value.' }),
+        pattern: Type.String({ minLength: 1, description: 'A regular expression (JavaScript syntax), tested on the percent-decoded value; a shape that can backtrack catastrophically is refused.' }),
         score: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'Added to the anomaly score on a match; default 5.' })),
         message: Type.Optional(Type.String({ minLength: 1, description: 'Shown in logs.' })),
         caseSensitive: Type.Optional(Type.Boolean({ description: 'Match case; default false.' })),

@@ -11,6 +11,7 @@ import { definePolicy, type Policy } from '../../pipeline/policy.js'
 import { bodyStream, bufferUpTo } from './body-buffer.js'
 import { BodyTypes, DEFAULT_BODY_TYPES, type BodyKind } from './body-types.js'
 import { WafEngine } from './engine.js'
+import { DEFAULT_CUSTOM_MAX_LENGTH } from './custom-rules.js'
 import { DEFAULT_BODY_MAX_SIZE, DEFAULT_MAX_PARAMETERS, DEFAULT_MAX_VALUE_LENGTH, DEFAULT_THRESHOLD, WafOptions } from './options.js'
 import { RULE_GROUPS } from './rule.js'
 import { Scan } from './signatures.js'
@@ -33,6 +34,7 @@ export const waf = definePolicy({
       exclude: options.exclude ?? [],
       maxValueLength: options.maxValueLength ?? DEFAULT_MAX_VALUE_LENGTH,
       maxParameters: options.maxParameters ?? DEFAULT_MAX_PARAMETERS,
+      customMaxLength: options.customMaxLength ?? DEFAULT_CUSTOM_MAX_LENGTH,
       headers: options.headers ?? [],
       custom: options.custom ?? [],
     })
