@@ -138,6 +138,25 @@ assertClean('prose', [
   'Windows 11 and macOS 14',
   'The passwd command changes passwords',
   'Python 3.12 or Ruby 3.3; PHP 8.3 too',
+  // Separators before words that are also commands: prose, not shell.
+  'Tom & Jerry',
+  'R&D | Sales',
+  'a; b',
+  'Name | ID',
+  'User ID & Password',
+  'ID | Name | Email',
+  'Name & ID; Email',
+  'Customer | ID | LS-200',
+  'Sizes: XS | S | M | L | XL',
+  'Tools & LS models',
+  'Fish & chips; id est, dinner',
+  'Sales | IDs and accounts',
+  'Bread & Butter | Lisbon',
+  'columns id | name | email',
+  'Mark ID & LS (left side)',
+  'Python 3 & Perl 5; node 20',
+  'Run python and perl | see the docs',
+  'https://example.com/?a=1&id=5&ls=2',
 ], 'args')
 
 assertClean('search and filter values', [

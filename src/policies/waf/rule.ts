@@ -18,11 +18,15 @@ export type RuleGroup = (typeof RULE_GROUPS)[number]
 export type Target = 'path' | 'rawPath' | 'rawQuery' | 'args' | 'userAgent' | 'header'
 
 /**
- * The normalized form a rule reads. Every form is lower-case (so patterns are written in lower case
- * and need no `i` flag); `sql` also has SQL comments replaced by spaces and whitespace collapsed;
- * `html` has HTML character references decoded.
+ * The normalized form a rule reads. Every form but `case` is lower-case (so patterns are written in
+ * lower case and need no `i` flag); `sql` also has SQL comments replaced by spaces and whitespace
+ * collapsed; `html` has HTML character references decoded. `case` is the value as sent (percent-
+ * decoded, not lower-cased), for the rules where case tells code from prose: the shell runs
+ * `| id`, not "Name | ID". Its patterns are written in lower case too (no upper-case letters, so
+ * whatever they match in the value they also match in its lower-case form): they are tried on the
+ * lower form with the `lower` rules first, and only a match there is confirmed on the value as sent.
  */
-export type Form = 'lower' | 'sql' | 'html'
+export type Form = 'lower' | 'sql' | 'html' | 'case'
 
 export interface SignatureRule {
   /** Stable: what `exclude` lists and the access log shows. */

@@ -2,7 +2,7 @@
 // rules of a target are joined into one alternation per normalized form, plus one over all forms
 // for the common case where the forms are the same string (no comment, no entity, single spaces).
 // A value that matches nothing costs one `toLowerCase` and one regex test; only a value that
-// matches is tested rule by rule, to name the rules.
+// matches is tested rule by rule, to name the rules (`case` rules on the value as sent).
 import { toHtmlForm, toSqlForm } from './normalize.js'
 import { SEVERITY_SCORES, type Form, type SignatureRule } from './rule.js'
 
@@ -79,7 +79,8 @@ export class TargetSignatures {
     this.#all = union(rules)
     const forms: Form[] = ['lower', 'sql', 'html']
     this.#groups = forms.flatMap((form) => {
-      const ofForm = rules.filter((rule) => rule.form === form)
+      // `case` rules are screened on the lower form (see Form) and confirmed on the value as sent.
+      const ofForm = rules.filter((rule) => rule.form === form || (form === 'lower' && rule.form === 'case'))
       return ofForm.length === 0 ? [] : [{ form, union: union(ofForm), rules: ofForm }]
     })
     this.#needsSql = rules.some((rule) => rule.form === 'sql')
@@ -93,19 +94,20 @@ export class TargetSignatures {
     const html = this.#needsHtml ? toHtmlForm(lower) : lower
     if (sql === lower && html === lower) {
       if (!this.#all.test(lower)) return
-      for (const group of this.#groups) confirm(group.rules, lower, scan, kind, name)
+      for (const group of this.#groups) confirm(group.rules, lower, text, scan, kind, name)
       return
     }
     for (const group of this.#groups) {
       const value = group.form === 'sql' ? sql : group.form === 'html' ? html : lower
-      if (group.union.test(value)) confirm(group.rules, value, scan, kind, name)
+      if (group.union.test(value)) confirm(group.rules, value, text, scan, kind, name)
     }
   }
 }
 
-function confirm(rules: readonly SignatureRule[], value: string, scan: Scan, kind: string, name: string | undefined): void {
+/** Names the rules that match `value` (their form of it), or `text` as sent for `case` rules. */
+function confirm(rules: readonly SignatureRule[], value: string, text: string, scan: Scan, kind: string, name: string | undefined): void {
   for (const rule of rules) {
-    if (rule.pattern.test(value)) scan.add(rule.id, SEVERITY_SCORES[rule.severity], rule.message, kind, name)
+    if (rule.pattern.test(rule.form === 'case' ? text : value)) scan.add(rule.id, SEVERITY_SCORES[rule.severity], rule.message, kind, name)
   }
 }
 

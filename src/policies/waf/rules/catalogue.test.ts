@@ -30,13 +30,19 @@ test('patterns take no flags and no backreferences, and all of them join into on
   assert.doesNotThrow(() => new RegExp(SIGNATURE_RULES.map((rule) => `(?:${rule.pattern.source})`).join('|')))
 })
 
+test('case-form patterns have no upper-case letters, so the lower-case screen never misses what they match', () => {
+  const caseRules = SIGNATURE_RULES.filter((rule) => rule.form === 'case')
+  assert.ok(caseRules.length > 0)
+  for (const rule of caseRules) assert.doesNotMatch(rule.pattern.source.replace(/\\./g, ''), /[A-Z]/, `${rule.id} has an upper-case letter`)
+})
+
 test('every rule runs in linear time on 32 KiB of adversarial repetition', () => {
-  const units = ["'", ' ', '.', '/', '%', '&', ';', '<', '(', '$', '{', '1', 'a', '\\', '`', '"', '=', '-', '#', '\n', '\t', '0x', ' or ', '../', '${', 'on', "' or ", 'union ', '/*', '|', '&#', '%2', '_', '__', '()', '-a ', 'cat ', '; cat ', 'java\n']
+  const units = ["'", ' ', '.', '/', '%', '&', ';', '<', '(', '$', '{', '1', 'a', '\\', '`', '"', '=', '-', '#', '\n', '\t', '0x', ' or ', '../', '${', 'on', "' or ", 'union ', '/*', '|', '&#', '%2', '_', '__', '()', '-a ', 'cat ', '; cat ', 'java\n', '| id ', '&&', '|ls', '; ls -', 'python a.', 'id -']
   const size = 32 * 1024
   let slowest = { ms: 0, what: '' }
   for (const unit of units) {
     const lower = unit.repeat(Math.ceil(size / unit.length)).slice(0, size)
-    const forms = { lower, sql: toSqlForm(lower), html: toHtmlForm(lower) }
+    const forms = { lower, sql: toSqlForm(lower), html: toHtmlForm(lower), case: lower }
     for (const rule of SIGNATURE_RULES) {
       const started = performance.now()
       rule.pattern.test(forms[rule.form])

@@ -1,31 +1,37 @@
 // Remote code execution signatures: shell commands after a shell metacharacter (CRS 932xxx), PHP
 // (933xxx), Node.js and template injection (934xxx) and Java expressions / Log4Shell (944xxx).
 // Common English words that are also commands (cat, head, ping) only count with a shell-shaped
-// argument (`cat /etc/…`, `ping -c`), so "dogs; cat food" passes.
+// argument (`cat /etc/…`, `ping -c`), so "dogs; cat food" passes. `id` and `ls` alone count after
+// `;`, a line break, `` ` `` or `$(`; after `|` or `&`, where prose writes "Name | ID" and
+// "Name & ID", only in lower case, as the shell runs them (932105 reads the value as sent).
 import { INJECTION_TARGETS, type SignatureRule } from '../rule.js'
 
-const rce = (id: number, severity: SignatureRule['severity'], message: string, pattern: RegExp): SignatureRule => ({
+const rce = (id: number, severity: SignatureRule['severity'], message: string, pattern: RegExp, form: SignatureRule['form'] = 'lower'): SignatureRule => ({
   id,
   group: 'rce',
   severity,
   message,
   targets: INJECTION_TARGETS,
-  form: 'lower',
+  form,
   pattern,
 })
 
 /**
- * A shell command separator or the start of a substitution, then blanks. Not `\\s*`: it would
- * overlap the newline separator and make a run of newlines cost quadratic time.
+ * A shell command separator (`;`, `|`, `||`, `&`, `&&`, a line break) or the start of a
+ * substitution (`` ` ``, `$(`), then blanks. Not `\\s*`: it would overlap the newline separator
+ * and make a run of newlines cost quadratic time.
  */
 const SEP = '(?:[;|`\\n\\r&]|\\$\\()[^\\S\\n\\r]*'
 
 const UNIX_COMMANDS = [
   '(?:whoami|uname|ifconfig|netstat|nslookup|printenv|hostname)\\b',
+  // ls -la, ls /, ls ~, ls ../, ls *; id -u, id --groups
+  'ls\\s+(?:-\\w|/|~|\\.\\.?/|\\*)',
+  'id\\s+-{1,2}[a-z]',
   '(?:cat|tac|nl|head|tail|more|less|strings|xxd|od|base64)\\s+(?:-\\w+\\s+)*(?:/|\\.\\.?/|~/|\\$\\w|[\\w.-]*\\.(?:php|txt|conf|cfg|log|ini|sh|py|env|xml|json|ya?ml|key|pem|bak)\\b)',
   '(?:wget|curl|nc|ncat|netcat|socat|telnet|tftp|ftp|ssh|scp|ping|traceroute)\\s+(?:-\\w|https?://|ftp://|\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|[\\w-]+\\.[\\w.-]+)',
   '(?:ba|z|k|da|c|tc)?sh(?:\\s+-\\w|\\s*(?:$|[;|&<>]))',
-  '(?:python[23]?|perl|ruby|php|node|lua)\\s+-\\w',
+  '(?:python[23]?|perl|ruby|php|node|lua)\\s+(?:-\\w|[\\w./-]*\\.(?:py|pl|rb|php)\\b)',
   'rm\\s+-\\w*[rf]',
   'chmod\\s+(?:[0-7]{3,4}|[ugoa]*[+-][rwxs])',
   '(?:chown\\s+\\w|mkfifo\\s|mknod\\s|nohup\\s|crontab\\s+-|sudo\\s|su\\s+-|killall\\s|kill\\s+-\\d|busybox\\s|xargs\\s)',
@@ -42,10 +48,15 @@ const WINDOWS_COMMANDS = [
   '(?:type|dir)\\s+[a-z]:\\\\',
 ]
 
+/** `id` or `ls` alone: a blank, then the value's end or what ends a command. */
+const BARE = '(?:id|ls)[^\\S\\n]*(?:$|[;&`)#>\\n])'
+
 const SUBSTITUTED = '(?:id|whoami|uname|ls|cat|pwd|wget|curl|nc|sleep|ping|bash|sh|echo|env|ps|python\\d?|perl|nslookup|hostname|ifconfig)\\b'
 
 export const RCE_RULES: readonly SignatureRule[] = [
-  rce(932100, 'critical', 'Command injection: Unix command after a shell separator', new RegExp(`${SEP}(?:${UNIX_COMMANDS.join('|')})|(?:[;\`\\n]|\\$\\()[^\\S\\n]*id[^\\S\\n]*(?:$|[;|&\`)#\\n])`)),
+  rce(932100, 'critical', 'Command injection: Unix command after a shell separator', new RegExp(`${SEP}(?:${UNIX_COMMANDS.join('|')})|(?:[;\`\\n]|\\$\\()[^\\S\\n]*(?:id|ls)[^\\S\\n]*(?:$|[;|&\`)#>\\n])`)),
+  // | id · |id · && id · & ls · || id;  "Name | ID | Email" and "Name & ID" pass (case, and a list goes on after `|`)
+  rce(932105, 'critical', 'Command injection: id or ls after a pipe or an ampersand (lower case, as the shell runs them)', new RegExp(`[|&][^\\S\\n]*${BARE}`), 'case'),
   rce(932110, 'critical', 'Command injection: Windows command after a shell separator', new RegExp(`${SEP}(?:${WINDOWS_COMMANDS.join('|')})`)),
   rce(932120, 'critical', 'Command injection: command substitution (`id`, $(whoami), ${IFS})', new RegExp(`\`\\s*${SUBSTITUTED}[^\`]{0,100}\`|\\$\\(\\s*${SUBSTITUTED}|\\$\\{ifs\\}|\\$ifs\\b`)),
   rce(932130, 'critical', 'Command injection: shell or interpreter path (/bin/sh, /dev/tcp)', /\/bin\/(?:ba|z|k|c|tc|da)?sh\b|\/bin\/busybox\b|\/usr\/bin\/(?:env|perl|python\d*|ruby|php|wget|curl|nc|id|whoami)\b|\/dev\/(?:tcp|udp)\/|\bnc(?:at)?\s+(?:-\w+\s+)*-[a-z]*e\s/),
