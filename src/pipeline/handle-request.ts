@@ -114,25 +114,38 @@ function clientInfo(req: IncomingMessage, context: RequestContext, trustedProxie
 
 const VALID_HOST = /^([a-z0-9._~!$&'()*+,;=-]+|\[[0-9a-f:.]+\])(:\d{1,5})?$/i
 
+/** Fields a request may carry once: a second line could be read one way here and another upstream. */
+const SINGLETONS = new Set(['host', 'content-type', 'authorization'])
+
 /**
  * RFC 9112 §3.2: an HTTP/1.1 request needs exactly one valid Host. Two Host lines would let the
- * route (first) and the upstream (another) see different hosts, so they are refused outright.
+ * route (first) and the upstream (another) see different hosts, so they are refused outright;
+ * likewise a second Content-Type (policies inspect the first, the upstream may parse the last)
+ * or Authorization.
  */
 function checkHost(req: IncomingMessage): string | undefined {
   if (req.httpVersionMajor === 2) return undefined
   const raw = req.rawHeaders
-  let count = 0
-  let value = ''
+  let hosts = 0
+  let host = ''
+  let seen: Set<string> | undefined
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string
-    if (name.length === 4 && name.toLowerCase() === 'host') {
-      count++
-      value = raw[i + 1] as string
+    if (name.length !== 4 && name.length !== 12 && name.length !== 13) continue
+    const lower = name.toLowerCase()
+    if (!SINGLETONS.has(lower)) continue
+    if (lower === 'host') {
+      hosts++
+      host = raw[i + 1] as string
+    } else {
+      seen ??= new Set()
+      if (seen.has(lower)) return `More than one ${name} header`
+      seen.add(lower)
     }
   }
-  if (count > 1) return 'More than one Host header'
-  if (count === 0) return req.httpVersionMinor === 1 ? 'An HTTP/1.1 request needs a Host header' : undefined
-  return VALID_HOST.test(value) ? undefined : 'The Host header is not a valid host'
+  if (hosts > 1) return 'More than one Host header'
+  if (hosts === 0) return req.httpVersionMinor === 1 ? 'An HTTP/1.1 request needs a Host header' : undefined
+  return VALID_HOST.test(host) ? undefined : 'The Host header is not a valid host'
 }
 
 /** Header fields the client sent; HTTP/2 pseudo-headers (:method, :path...) are not counted. */

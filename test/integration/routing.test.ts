@@ -148,7 +148,7 @@ routes:
   }
 })
 
-test('a request with two Host headers, or an HTTP/1.1 request without one, is a 400', async () => {
+test('a request with two Host (or Content-Type, Authorization) headers, or an HTTP/1.1 request without Host, is a 400', async () => {
   await using gw = await startGateway(gatewayYaml(`
 routes:
   - match: { path: /* }
@@ -168,4 +168,6 @@ routes:
   assert.match(await send('GET / HTTP/1.1\r\nHost: public.example.com\r\nHost: admin.internal\r\n\r\n'), /^HTTP\/1\.1 400 /)
   assert.match(await send('GET / HTTP/1.1\r\n\r\n'), /^HTTP\/1\.1 400 /)
   assert.match(await send('GET / HTTP/1.0\r\n\r\n'), /^HTTP\/1\.1 200 /, 'HTTP/1.0 may omit Host')
+  assert.match(await send('POST / HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'), /^HTTP\/1\.1 400 /)
+  assert.match(await send('GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n'), /^HTTP\/1\.1 400 /)
 })
